@@ -1,0 +1,60 @@
+using PushGateway.Hub;
+using PushGateway.Observability;
+using PushGateway.Publishing;
+using PushGateway.Transports.ServerSentEvents;
+using PushGateway.Transports.WebSockets;
+using Serilog;
+
+namespace PushGateway.Hosting;
+
+public static class PushGatewayExtensions
+{
+    /// <summary>Where the host listens when nothing else (urls, ports, Kestrel endpoints) is configured.</summary>
+    public const string DefaultUrl = "http://localhost:8080";
+
+    /// <summary>
+    /// Listens on <see cref="DefaultUrl"/> unless ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS, --urls or
+    /// Kestrel endpoints say otherwise.
+    /// </summary>
+    public static WebApplicationBuilder UseDefaultUrl(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"])
+            && string.IsNullOrEmpty(configuration["http_ports"])
+            && string.IsNullOrEmpty(configuration["https_ports"])
+            && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        return builder;
+    }
+
+    public static IServiceCollection AddPushGateway(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddGatewayObservability();
+        services.AddBroadcastHub();
+        services.AddWebSocketTransport();
+        services.AddSseTransport();
+        services.AddTicker();
+        return services;
+    }
+
+    public static WebApplication MapPushGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // The host's own logger: the static Serilog logger stays unset (see AddGatewayLogging).
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseWebSockets();
+        app.UseCors();
+
+        app.MapGatewayHealth();
+        app.MapWebSocketTransport();
+        app.MapSseTransport();
+        return app;
+    }
+}

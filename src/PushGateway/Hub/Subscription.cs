@@ -1,0 +1,84 @@
+using System.Threading.Channels;
+
+namespace PushGateway.Hub;
+
+/// <summary>
+/// One subscriber's place in the hub: a bounded queue that the hub fills without ever waiting, and
+/// that the connection's own writer loop drains. Dispose it when the connection ends.
+/// </summary>
+public sealed class Subscription : IDisposable
+{
+    private readonly Channel<GatewayMessage> _queue;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Action<Subscription> _unsubscribe;
+    private int _closeReason = -1;
+
+    internal Subscription(
+        long id,
+        string transport,
+        IReadOnlySet<string> topics,
+        int queueCapacity,
+        Action<Subscription> unsubscribe)
+    {
+        Id = id;
+        Transport = transport;
+        Topics = topics;
+        _unsubscribe = unsubscribe;
+        _queue = Channel.CreateBounded<GatewayMessage>(new BoundedChannelOptions(queueCapacity)
+        {
+            // Never reached: the hub uses TryWrite, which fails rather than waits when the queue is full.
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+    }
+
+    public long Id { get; }
+
+    /// <summary>A label for logs and metrics: <c>ws</c> or <c>sse</c>.</summary>
+    public string Transport { get; }
+
+    public IReadOnlySet<string> Topics { get; }
+
+    /// <summary>Held messages the client missed, to be written before anything from <see cref="Messages"/>.</summary>
+    public IReadOnlyList<GatewayMessage> Replay { get; internal set; } = [];
+
+    public ResumeStatus ResumeStatus { get; internal set; }
+
+    /// <summary>Live messages, in id order, following <see cref="Replay"/> without gap or overlap.</summary>
+    public ChannelReader<GatewayMessage> Messages => _queue.Reader;
+
+    /// <summary>Cancelled when the hub ends the subscription; <see cref="CloseReason"/> then says why.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    public SubscriptionCloseReason? CloseReason =>
+        Volatile.Read(ref _closeReason) is var reason and >= 0 ? (SubscriptionCloseReason)reason : null;
+
+    public void Dispose()
+    {
+        _unsubscribe(this);
+        _queue.Writer.TryComplete();
+        _closed.Dispose();
+    }
+
+    internal bool TryDeliver(GatewayMessage message) => _queue.Writer.TryWrite(message);
+
+    /// <summary>Ends the subscription; the first reason given wins.</summary>
+    internal void Close(SubscriptionCloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, -1) != -1)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already ended and disposed the subscription.
+        }
+    }
+}

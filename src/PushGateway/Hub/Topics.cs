@@ -1,0 +1,11 @@
+namespace PushGateway.Hub;
+
+/// <summary>The topics the gateway publishes on by itself.</summary>
+public static class Topics
+{
+    /// <summary>Messages sent by WebSocket clients.</summary>
+    public const string Chat = "chat";
+
+    /// <summary>The once-a-second server time.</summary>
+    public const string Ticker = "ticker";
+}

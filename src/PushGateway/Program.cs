@@ -1,0 +1,20 @@
+using PushGateway.Hosting;
+using PushGateway.Observability;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // The demo pages are copied next to the binaries at build time (see the .csproj).
+    WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+});
+
+builder.UseDefaultUrl();
+builder.AddGatewayLogging();
+builder.Services.AddPushGateway();
+
+var app = builder.Build();
+app.MapPushGateway();
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

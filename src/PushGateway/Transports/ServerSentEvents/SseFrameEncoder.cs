@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Text;
+
+namespace PushGateway.Transports.ServerSentEvents;
+
+/// <summary>Encodes <c>text/event-stream</c> frames (WHATWG HTML, "Server-sent events").</summary>
+public static class SseFrameEncoder
+{
+    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
+
+    /// <summary>
+    /// An event frame. Data is split on CRLF, CR and LF into one <c>data:</c> line each, which a
+    /// client joins back with LF. Without an id, the client keeps the last id it had.
+    /// </summary>
+    public static byte[] EncodeEvent(string eventType, string? id, string data)
+    {
+        ThrowIfMultiLine(eventType, nameof(eventType));
+        var text = new StringBuilder(data.Length + eventType.Length + 64).Append("event: ").Append(eventType).Append('\n');
+        if (id is not null)
+        {
+            ThrowIfMultiLine(id, nameof(id));
+            text.Append("id: ").Append(id).Append('\n');
+        }
+
+        var rest = data.AsSpan();
+        while (true)
+        {
+            var lineEnd = rest.IndexOfAny(LineBreaks);
+            text.Append("data: ").Append(lineEnd < 0 ? rest : rest[..lineEnd]).Append('\n');
+            if (lineEnd < 0)
+            {
+                break;
+            }
+
+            var breakLength = rest[lineEnd] == '\r' && lineEnd + 1 < rest.Length && rest[lineEnd + 1] == '\n' ? 2 : 1;
+            rest = rest[(lineEnd + breakLength)..];
+        }
+
+        return Encoding.UTF8.GetBytes(text.Append('\n').ToString());
+    }
+
+    /// <summary>The reconnection delay a client should use, sent once when a stream opens.</summary>
+    public static byte[] EncodeRetry(int milliseconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(milliseconds);
+        return Encoding.UTF8.GetBytes($"retry: {milliseconds}\n\n");
+    }
+
+    /// <summary>A comment line: ignored by clients, it keeps proxies and idle timers from closing the stream.</summary>
+    public static byte[] EncodeComment(string comment)
+    {
+        ThrowIfMultiLine(comment, nameof(comment));
+        return Encoding.UTF8.GetBytes($": {comment}\n\n");
+    }
+
+    private static void ThrowIfMultiLine(string value, string paramName)
+    {
+        if (value.AsSpan().ContainsAny(LineBreaks))
+        {
+            throw new ArgumentException("Must not contain a line break.", paramName);
+        }
+    }
+}

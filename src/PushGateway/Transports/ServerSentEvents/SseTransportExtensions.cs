@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace PushGateway.Transports.ServerSentEvents;
+
+public static class SseTransportExtensions
+{
+    private const string CorsPolicy = "sse";
+
+    public static IServiceCollection AddSseTransport(this IServiceCollection services)
+    {
+        services.AddOptions<SseTransportOptions>()
+            .BindConfiguration(SseTransportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<SseTransportOptions>>((cors, sse) =>
+            cors.AddPolicy(CorsPolicy, policy =>
+            {
+                if (sse.Value.AllowedOrigins.Count == 0)
+                {
+                    policy.AllowAnyOrigin();
+                }
+                else
+                {
+                    policy.WithOrigins([.. sse.Value.AllowedOrigins]);
+                }
+
+                // Any header: EventSource adds Last-Event-ID on reconnect, which needs a preflight.
+                policy.WithMethods(HttpMethods.Get).AllowAnyHeader().WithExposedHeaders(SseHeaders.Resume);
+            }));
+        return services;
+    }
+
+    /// <summary>
+    /// Maps <c>/sse</c> (routing matches <c>/sse/</c> too). Needs <c>UseCors()</c> earlier in the pipeline.
+    /// </summary>
+    public static IEndpointConventionBuilder MapSseTransport(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/sse", SseEndpoint.HandleAsync).RequireCors(CorsPolicy).WithDisplayName("Server-Sent Events");
+}

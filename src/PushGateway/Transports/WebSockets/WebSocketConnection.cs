@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using PushGateway.Hub;
+
+namespace PushGateway.Transports.WebSockets;
+
+/// <summary>
+/// One accepted socket: a receive loop that publishes what the client sends, and the only writer
+/// loop, which drains the subscription and, at the end, sends the close frame. Whoever decides the
+/// socket must close (client, protocol violation, hub) calls <see cref="RequestClose"/>; the writer
+/// loop carries it out, so the socket never sees two concurrent sends.
+/// </summary>
+internal sealed class WebSocketConnection : IDisposable
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly WebSocket _socket;
+    private readonly Subscription _subscription;
+    private readonly IBroadcastHub _hub;
+    private readonly WebSocketTransportOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly CancellationTokenRegistration _hubClosed;
+    private WebSocketCloseReason? _closeReason;
+    private ITimer? _abortTimer;
+
+    public WebSocketConnection(
+        WebSocket socket, Subscription subscription, IBroadcastHub hub, WebSocketTransportOptions options, TimeProvider timeProvider)
+    {
+        _socket = socket;
+        _subscription = subscription;
+        _hub = hub;
+        _options = options;
+        _timeProvider = timeProvider;
+        _hubClosed = subscription.Closed.Register(
+            static state =>
+            {
+                var connection = (WebSocketConnection)state!;
+                connection.RequestClose(WebSocketCloseReason.For(connection._subscription.CloseReason!.Value));
+            },
+            this);
+    }
+
+    /// <summary>Why the connection closed, once <see cref="RunAsync"/> has returned.</summary>
+    public WebSocketCloseReason? CloseReason => Volatile.Read(ref _closeReason);
+
+    public async Task RunAsync()
+    {
+        var receiving = ReceiveLoopAsync();
+        var sending = SendLoopAsync();
+        await Task.WhenAll(receiving, sending).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _hubClosed.Dispose();
+        _abortTimer?.Dispose();
+        _closing.Dispose();
+    }
+
+    /// <summary>
+    /// Asks the writer loop to stop sending messages and close with <paramref name="reason"/>; the
+    /// first reason wins. Arms a timer that aborts the socket if the handshake does not finish in time
+    /// (a client that stopped reading never will).
+    /// </summary>
+    private void RequestClose(WebSocketCloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null)
+        {
+            return;
+        }
+
+        _abortTimer = _timeProvider.CreateTimer(
+            static state => ((WebSocket)state!).Abort(), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+        _closing.Cancel();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var maxBytes = _options.MaxMessageBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes);
+        try
+        {
+            var count = 0;
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count, maxBytes - count), CancellationToken.None)
+                    .ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    RequestClose(WebSocketCloseReason.ClosedByClient(_socket.CloseStatus));
+                    return;
+                }
+
+                if (_closing.IsCancellationRequested)
+                {
+                    // Closing: discard what arrives until the client's close frame.
+                    count = 0;
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    RequestClose(WebSocketCloseReason.BinaryMessage);
+                    continue;
+                }
+
+                count += result.Count;
+                if (!result.EndOfMessage)
+                {
+                    if (count == maxBytes)
+                    {
+                        RequestClose(WebSocketCloseReason.MessageTooBig(maxBytes));
+                        count = 0;
+                    }
+
+                    continue;
+                }
+
+                if (TryDecode(buffer.AsSpan(0, count), out var text))
+                {
+                    _hub.Publish(Topics.Chat, EventTypes.Chat, text);
+                }
+                else
+                {
+                    RequestClose(WebSocketCloseReason.InvalidUtf8);
+                }
+
+                count = 0;
+            }
+        }
+        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
+        {
+            // The socket broke or was aborted; the writer loop has nothing left to send.
+            RequestClose(WebSocketCloseReason.ConnectionLost);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            foreach (var message in _subscription.Replay)
+            {
+                await SendAsync(message).ConfigureAwait(false);
+            }
+
+            var queue = _subscription.Messages;
+            while (await queue.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+            {
+                while (!_closing.IsCancellationRequested && queue.TryRead(out var message))
+                {
+                    await SendAsync(message).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            // A close was requested while waiting for messages.
+        }
+        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
+        {
+            RequestClose(WebSocketCloseReason.ConnectionLost);
+            return;
+        }
+
+        var reason = CloseReason ?? WebSocketCloseReason.ConnectionLost;
+        if (reason == WebSocketCloseReason.ConnectionLost || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        try
+        {
+            await _socket.CloseOutputAsync(reason.Status, reason.Description, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
+        {
+            // Aborted by the close timeout, or the client vanished mid-handshake.
+        }
+    }
+
+    private ValueTask SendAsync(GatewayMessage message) =>
+        _socket.SendAsync(message.Utf8Data, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+    private static bool TryDecode(ReadOnlySpan<byte> utf8, out string text)
+    {
+        try
+        {
+            text = StrictUtf8.GetString(utf8);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Options;
+using PushGateway.Hub;
+using PushGateway.Observability;
+
+namespace PushGateway.Transports.WebSockets;
+
+/// <summary><c>/ws</c>: chat over WebSocket. Every text message is broadcast to every open socket.</summary>
+internal static class WebSocketEndpoint
+{
+    public const string Transport = "ws";
+
+    private static readonly FrozenSet<string> ChatTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Chat);
+
+    public static async Task HandleAsync(
+        HttpContext context,
+        IBroadcastHub hub,
+        IOptions<WebSocketTransportOptions> options,
+        TimeProvider timeProvider,
+        ConnectionTracker tracker)
+    {
+        var settings = options.Value;
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await Results.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "WebSocket upgrade required",
+                detail: "/ws speaks WebSocket only: connect with a WebSocket client (Upgrade: websocket).")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!OriginPolicy.IsAllowed(context.Request.Headers.Origin, settings.AllowedOrigins))
+        {
+            await Results.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Origin not allowed",
+                detail: "This origin is not in PushGateway:WebSockets:AllowedOrigins.")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = settings.KeepAliveInterval,
+            KeepAliveTimeout = settings.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : settings.KeepAliveTimeout,
+        }).ConfigureAwait(false);
+
+        var openedAt = tracker.Opened(context, Transport);
+        using var subscription = hub.Subscribe(ChatTopics, lastSeen: null, Transport);
+        using var connection = new WebSocketConnection(socket, subscription, hub, settings, timeProvider);
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            var reason = connection.CloseReason;
+            tracker.Closed(context, Transport, openedAt,
+                reason is null || reason == WebSocketCloseReason.ConnectionLost
+                    ? "connection lost"
+                    : $"{(int)reason.Status} {reason.Description}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace PushGateway.Transports.WebSockets;
+
+public static class WebSocketTransportExtensions
+{
+    public static IServiceCollection AddWebSocketTransport(this IServiceCollection services)
+    {
+        services.AddOptions<WebSocketTransportOptions>()
+            .BindConfiguration(WebSocketTransportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>Maps <c>/ws</c>. Needs <c>UseWebSockets()</c> earlier in the pipeline.</summary>
+    public static IEndpointConventionBuilder MapWebSocketTransport(this IEndpointRouteBuilder endpoints) =>
+        // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT requests.
+        endpoints.Map("/ws", WebSocketEndpoint.HandleAsync).WithDisplayName("WebSocket chat");
+}
