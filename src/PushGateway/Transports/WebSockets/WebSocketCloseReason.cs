@@ -15,12 +15,8 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
     public static WebSocketCloseReason BinaryMessage { get; } =
         new(WebSocketCloseStatus.InvalidMessageType, "binary messages are not accepted");
 
-    public static WebSocketCloseReason InvalidUtf8 { get; } =
-        new(WebSocketCloseStatus.InvalidPayloadData, "message is not valid UTF-8");
-
-    /// <summary>The connection broke without a closing handshake; nothing more can be sent.</summary>
-    public static WebSocketCloseReason ConnectionLost { get; } =
-        new(WebSocketCloseStatus.Empty, "connection lost");
+    /// <summary>The connection broke, or the runtime closed it for a protocol error: nothing more can be sent.</summary>
+    public static WebSocketCloseReason Aborted(string why) => new(WebSocketCloseStatus.Empty, $"aborted: {why}");
 
     public static WebSocketCloseReason MessageTooBig(int maxBytes) =>
         new(WebSocketCloseStatus.MessageTooBig, $"message exceeds {maxBytes} bytes");

@@ -13,8 +13,6 @@ namespace PushGateway.Transports.WebSockets;
 /// </summary>
 internal sealed class WebSocketConnection : IDisposable
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly WebSocket _socket;
     private readonly Subscription _subscription;
     private readonly IBroadcastHub _hub;
@@ -118,22 +116,15 @@ internal sealed class WebSocketConnection : IDisposable
                     continue;
                 }
 
-                if (TryDecode(buffer.AsSpan(0, count), out var text))
-                {
-                    _hub.Publish(Topics.Chat, EventTypes.Chat, text);
-                }
-                else
-                {
-                    RequestClose(WebSocketCloseReason.InvalidUtf8);
-                }
-
+                // Already valid UTF-8: the runtime's WebSocket checks text messages and closes with 1007 otherwise.
+                _hub.Publish(Topics.Chat, EventTypes.Chat, Encoding.UTF8.GetString(buffer, 0, count));
                 count = 0;
             }
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
-            // The socket broke or was aborted; the writer loop has nothing left to send.
-            RequestClose(WebSocketCloseReason.ConnectionLost);
+            // The socket broke, was aborted, or the runtime closed it for a protocol error: nothing more can be sent.
+            RequestClose(WebSocketCloseReason.Aborted(exception.Message));
         }
         finally
         {
@@ -165,12 +156,12 @@ internal sealed class WebSocketConnection : IDisposable
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
-            RequestClose(WebSocketCloseReason.ConnectionLost);
+            RequestClose(WebSocketCloseReason.Aborted(exception.Message));
             return;
         }
 
-        var reason = CloseReason ?? WebSocketCloseReason.ConnectionLost;
-        if (reason == WebSocketCloseReason.ConnectionLost || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        var reason = CloseReason!;
+        if (reason.Status == WebSocketCloseStatus.Empty || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {
             return;
         }
@@ -187,18 +178,4 @@ internal sealed class WebSocketConnection : IDisposable
 
     private ValueTask SendAsync(GatewayMessage message) =>
         _socket.SendAsync(message.Utf8Data, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-    private static bool TryDecode(ReadOnlySpan<byte> utf8, out string text)
-    {
-        try
-        {
-            text = StrictUtf8.GetString(utf8);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            text = string.Empty;
-            return false;
-        }
-    }
 }

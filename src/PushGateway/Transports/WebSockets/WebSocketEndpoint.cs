@@ -57,8 +57,8 @@ internal static class WebSocketEndpoint
         {
             var reason = connection.CloseReason;
             tracker.Closed(context, Transport, openedAt,
-                reason is null || reason == WebSocketCloseReason.ConnectionLost
-                    ? "connection lost"
+                reason is null || reason.Status == System.Net.WebSockets.WebSocketCloseStatus.Empty
+                    ? reason?.Description ?? "aborted"
                     : $"{(int)reason.Status} {reason.Description}");
         }
     }

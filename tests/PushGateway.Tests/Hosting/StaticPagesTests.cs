@@ -1,0 +1,52 @@
+using System.Net;
+using PushGateway.Tests.Infrastructure;
+
+namespace PushGateway.Tests.Hosting;
+
+public sealed class StaticPagesTests : IDisposable
+{
+    private readonly GatewayFactory _gateway = new();
+
+    public void Dispose() => _gateway.Dispose();
+
+    [Theory]
+    [InlineData("", "text/html", "chat.html")]
+    [InlineData("index.html", "text/html", "ticker.html")]
+    [InlineData("chat.html", "text/html", "chat.js")]
+    [InlineData("ticker.html", "text/html", "ticker.js")]
+    [InlineData("chat.js", "text/javascript", "WebSocket")]
+    [InlineData("ticker.js", "text/javascript", "EventSource")]
+    [InlineData("site.css", "text/css", "")]
+    public async Task Get_DemoPage_IsServedFromTheTopLevelWebRoot(string path, string mediaType, string contains)
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync(path, TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(contains, await response.Content.ReadAsStringAsync(TestTimeout.Token()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_Healthz_Returns200()
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync("healthz", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestTimeout.Token()));
+    }
+
+    [Fact]
+    public async Task Get_UnknownPath_Returns404Problem()
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync("no-such-page", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PushGateway.Hub;
+using PushGateway.Observability;
+
+namespace PushGateway.Tests.Hub;
+
+public sealed class BroadcastHubTests : IDisposable
+{
+    private static readonly HashSet<string> Chat = [Topics.Chat];
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public void Publish_WithOneFullQueue_DropsOnlyThatSubscriberAndNeverWaits()
+    {
+        var hub = CreateHub(queueCapacity: 2);
+        using var dropped = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), "PushGateway", "pushgateway.subscribers.dropped");
+        using var stalled = hub.Subscribe(Chat, null, "test");
+        using var reading = hub.Subscribe(Chat, null, "test");
+
+        var received = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            hub.Publish(Topics.Chat, EventTypes.Chat, $"m{i}");
+            while (reading.Messages.TryRead(out var message))
+            {
+                received.Add(message.Data);
+            }
+        }
+
+        Assert.Equal(["m0", "m1", "m2", "m3", "m4"], received);
+        Assert.Equal(SubscriptionCloseReason.SlowConsumer, stalled.CloseReason);
+        Assert.True(stalled.Closed.IsCancellationRequested);
+        Assert.Null(reading.CloseReason);
+        Assert.Equal(1, hub.SubscriberCount);
+        Assert.Equal(1, Assert.Single(dropped.GetMeasurementSnapshot()).Value);
+    }
+
+    [Fact]
+    public void Publish_ReachesOnlySubscribersOfItsTopic_OnceEach()
+    {
+        var hub = CreateHub();
+        using var chatOnly = hub.Subscribe(Chat, null, "test");
+        using var both = hub.Subscribe(new HashSet<string> { Topics.Chat, Topics.Ticker }, null, "test");
+
+        hub.Publish(Topics.Ticker, EventTypes.Message, "tick");
+        hub.Publish(Topics.Chat, EventTypes.Chat, "chat");
+
+        Assert.Equal(["chat"], Drain(chatOnly));
+        Assert.Equal(["tick", "chat"], Drain(both));
+    }
+
+    [Fact]
+    public void Publish_AssignsIdsFromTheStartEpochInSequence()
+    {
+        var hub = CreateHub();
+
+        var first = hub.Publish(Topics.Chat, EventTypes.Chat, "a");
+        var second = hub.Publish(Topics.Ticker, EventTypes.Message, "b");
+
+        Assert.Equal(new MessageId(_time.GetUtcNow().ToUnixTimeMilliseconds(), 1), first.Id);
+        Assert.Equal(new MessageId(first.Id.Epoch, 2), second.Id);
+    }
+
+    [Fact]
+    public void Subscribe_WithLastSeen_ReplaysOnlyItsTopicsAfterThatId()
+    {
+        var hub = CreateHub();
+        var seen = hub.Publish(Topics.Chat, EventTypes.Chat, "seen");
+        hub.Publish(Topics.Ticker, EventTypes.Message, "other topic");
+        hub.Publish(Topics.Chat, EventTypes.Chat, "missed");
+
+        using var subscription = hub.Subscribe(Chat, seen.Id, "test");
+
+        Assert.Equal(ResumeStatus.Complete, subscription.ResumeStatus);
+        Assert.Equal(["missed"], subscription.Replay.Select(message => message.Data));
+    }
+
+    [Fact]
+    public void Subscribe_WithIdNotIssuedYet_ReportsAGapAndReplaysAllHeld()
+    {
+        var hub = CreateHub();
+        var held = hub.Publish(Topics.Chat, EventTypes.Chat, "held");
+
+        using var subscription = hub.Subscribe(Chat, new MessageId(held.Id.Epoch, 99), "test");
+
+        Assert.Equal(ResumeStatus.Gap, subscription.ResumeStatus);
+        Assert.Equal(["held"], subscription.Replay.Select(message => message.Data));
+    }
+
+    [Fact]
+    public void Subscribe_WithoutHistory_ReportsAGapOnlyWhenSomethingWasMissed()
+    {
+        var hub = CreateHub(historySize: 0);
+        var last = hub.Publish(Topics.Chat, EventTypes.Chat, "a");
+
+        using var upToDate = hub.Subscribe(Chat, last.Id, "test");
+        using var behind = hub.Subscribe(Chat, new MessageId(last.Id.Epoch, 0), "test");
+
+        Assert.Equal(ResumeStatus.Complete, upToDate.ResumeStatus);
+        Assert.Equal(ResumeStatus.Gap, behind.ResumeStatus);
+    }
+
+    [Fact]
+    public void CloseAll_ClosesEveryoneAndEveryLaterSubscription()
+    {
+        var hub = CreateHub();
+        using var before = hub.Subscribe(Chat, null, "test");
+
+        hub.CloseAll(SubscriptionCloseReason.ServerShutdown);
+        using var after = hub.Subscribe(Chat, null, "test");
+
+        Assert.Equal(SubscriptionCloseReason.ServerShutdown, before.CloseReason);
+        Assert.Equal(SubscriptionCloseReason.ServerShutdown, after.CloseReason);
+        Assert.Equal(0, hub.SubscriberCount);
+    }
+
+    [Fact]
+    public void Dispose_Unsubscribes()
+    {
+        var hub = CreateHub();
+        var subscription = hub.Subscribe(Chat, null, "test");
+
+        subscription.Dispose();
+        hub.Publish(Topics.Chat, EventTypes.Chat, "nobody listens");
+
+        Assert.Equal(0, hub.SubscriberCount);
+    }
+
+    private static List<string> Drain(Subscription subscription)
+    {
+        var data = new List<string>();
+        while (subscription.Messages.TryRead(out var message))
+        {
+            data.Add(message.Data);
+        }
+
+        return data;
+    }
+
+    private BroadcastHub CreateHub(int queueCapacity = 16, int historySize = 16) => new(
+        Options.Create(new HubOptions { SubscriberQueueCapacity = queueCapacity, HistorySize = historySize }),
+        _time,
+        new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
+        NullLogger<BroadcastHub>.Instance);
+}

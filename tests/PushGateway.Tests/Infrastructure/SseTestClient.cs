@@ -1,0 +1,73 @@
+using System.Net.ServerSentEvents;
+
+namespace PushGateway.Tests.Infrastructure;
+
+/// <summary>An open <c>/sse</c> stream, read with the reference parser.</summary>
+public sealed class SseTestClient : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Stream _body;
+    private readonly IAsyncEnumerator<SseItem<string>> _items;
+
+    private SseTestClient(HttpClient http, HttpResponseMessage response, Stream body)
+    {
+        _http = http;
+        Response = response;
+        _body = body;
+        Parser = SseParser.Create(body);
+        _items = Parser.EnumerateAsync(TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+    }
+
+    public HttpResponseMessage Response { get; }
+
+    public SseParser<string> Parser { get; }
+
+    public static async Task<SseTestClient> ConnectAsync(GatewayFactory gateway, string path = "sse", string? lastEventId = null)
+    {
+        var http = gateway.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStreamAsync(TestTimeout.Token());
+        return new SseTestClient(http, response, body);
+    }
+
+    /// <summary>The next event; fails the test if none arrives within <see cref="TestTimeout.Default"/>.</summary>
+    public async Task<SseItem<string>> NextAsync()
+    {
+        var next = await _items.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
+        Assert.True(next, "the stream ended");
+        return _items.Current;
+    }
+
+    /// <summary>True when the server ends the stream (after any events still in flight).</summary>
+    public async Task<bool> EndsAsync()
+    {
+        while (await _items.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken))
+        {
+        }
+
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _items.DisposeAsync();
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or NotSupportedException)
+        {
+            // An enumeration still pending on a closed stream.
+        }
+
+        await _body.DisposeAsync();
+        Response.Dispose();
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using PushGateway.Hub;
+using PushGateway.Tests.Infrastructure;
+
+namespace PushGateway.Tests.Transports.ServerSentEvents;
+
+public sealed class SseEndpointTests : IDisposable
+{
+    private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>
+    {
+        ["PushGateway:Sse:RetryMilliseconds"] = "2500",
+    });
+
+    public void Dispose() => _gateway.Dispose();
+
+    [Fact]
+    public async Task Get_Sse_SendsStreamingHeaders()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway);
+
+        Assert.Equal("text/event-stream", sse.Response.Content.Headers.ContentType?.MediaType);
+        Assert.True(sse.Response.Headers.CacheControl?.NoCache);
+        Assert.True(sse.Response.Headers.CacheControl?.NoTransform);
+        Assert.Equal("no", Assert.Single(sse.Response.Headers.GetValues("X-Accel-Buffering")));
+        Assert.False(sse.Response.Headers.Contains("PushGateway-Resume"));
+    }
+
+    [Fact]
+    public async Task Get_Sse_FlushesRetryBeforeAnyEvent()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var response = await http.GetAsync("sse", HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+        await using var body = await response.Content.ReadAsStreamAsync(TestTimeout.Token());
+
+        // Nothing is published: these bytes can only be the preamble, sent at once.
+        var buffer = new byte[64];
+        var read = await body.ReadAsync(buffer, TestTimeout.Token());
+
+        Assert.Equal("retry: 2500\n\n", System.Text.Encoding.UTF8.GetString(buffer, 0, read));
+    }
+
+    [Fact]
+    public async Task Tick_ArrivesAsDefaultMessageEventWithIdAndJsonData()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway);
+
+        _gateway.Time.Advance(TimeSpan.FromSeconds(1));
+        var tick = await sse.NextAsync();
+
+        Assert.Equal("message", tick.EventType);
+        Assert.Matches(@"^\d+-\d+$", tick.EventId);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), sse.Parser.ReconnectionInterval);
+        using var data = JsonDocument.Parse(tick.Data);
+        Assert.Equal("Wednesday, 25 November 2026 12:00:01 UTC", data.RootElement.GetProperty("message").GetString());
+        Assert.Equal("2026-11-25T12:00:01.000Z", data.RootElement.GetProperty("time").GetString());
+    }
+
+    [Fact]
+    public async Task Chat_FromWebSocket_ArrivesAsChatEventWithLinesPreserved()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway);
+        using var ws = await WebSocketTestClient.ConnectAsync(_gateway);
+
+        await ws.SendTextAsync("first line\nsecond line\r\nthird: <b>not html</b>");
+        var chat = await sse.NextAsync();
+
+        Assert.Equal("chat", chat.EventType);
+        Assert.Equal("first line\nsecond line\nthird: <b>not html</b>", chat.Data);
+        Assert.Matches(@"^\d+-\d+$", chat.EventId);
+    }
+
+    [Fact]
+    public async Task Events_HaveIncreasingIdsAcrossTopics()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway);
+
+        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "a");
+        _gateway.Time.Advance(TimeSpan.FromSeconds(1));
+        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "b");
+
+        var ids = new List<MessageId>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(MessageId.TryParse((await sse.NextAsync()).EventId, out var id));
+            ids.Add(id.Value);
+        }
+
+        Assert.Single(ids.Select(id => id.Epoch).Distinct());
+        Assert.Equal([ids[0].Sequence, ids[0].Sequence + 1, ids[0].Sequence + 2], ids.Select(id => id.Sequence));
+    }
+
+    [Fact]
+    public async Task Get_TrailingSlash_StreamsToo()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse/");
+
+        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "via /sse/");
+
+        Assert.Equal("via /sse/", (await sse.NextAsync()).Data);
+    }
+
+    [Fact]
+    public async Task Get_CrossOrigin_AllowsAnyOriginAndExposesResumeHeader()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "sse");
+        request.Headers.Add("Origin", "https://elsewhere.example");
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+
+        Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("PushGateway-Resume", Assert.Single(response.Headers.GetValues("Access-Control-Expose-Headers")));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+
+    [Fact]
+    public async Task Preflight_WithLastEventIdHeader_IsAllowed()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Options, "sse");
+        request.Headers.Add("Origin", "https://elsewhere.example");
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "last-event-id");
+
+        using var response = await http.SendAsync(request, TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Contains("last-event-id", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Headers")), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("sse?lastEventId=not-an-id")]
+    [InlineData("sse?lastEventId=1-2-3")]
+    [InlineData("sse?lastEventId=99999999999999999999999-1")]
+    public async Task Get_MalformedLastEventId_Returns400Problem(string path)
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync(path, TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(TestTimeout.Token());
+        Assert.Equal("Invalid Last-Event-ID", problem?.Title);
+    }
+}
+
+public sealed class SseHeartbeatTests : IDisposable
+{
+    // No ticker: advancing the clock must not publish anything that would stand in for the heartbeat.
+    private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>
+    {
+        ["PushGateway:Ticker:Enabled"] = "false",
+        ["PushGateway:Sse:RetryMilliseconds"] = "2500",
+    });
+
+    public void Dispose() => _gateway.Dispose();
+
+    [Fact]
+    public async Task Silence_ForAHeartbeatInterval_SendsAHeartbeatComment()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var response = await http.GetAsync("sse", HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestTimeout.Token()));
+        Assert.Equal("retry: 2500", await reader.ReadLineAsync(TestTimeout.Token()));
+        Assert.Equal(string.Empty, await reader.ReadLineAsync(TestTimeout.Token()));
+
+        // The stream starts its heartbeat wait on the fake clock just after the preamble, at a moment the
+        // test cannot observe: advance an interval at a time until the comment arrives.
+        var line = reader.ReadLineAsync(TestTimeout.Token()).AsTask();
+        while (!line.IsCompleted)
+        {
+            _gateway.Time.Advance(TimeSpan.FromSeconds(15));
+            await Task.WhenAny(line, Task.Delay(50, TestTimeout.Token()));
+        }
+
+        Assert.Equal(": heartbeat", await line);
+    }
+
+}

@@ -1,0 +1,92 @@
+using PushGateway.Hub;
+using PushGateway.Tests.Infrastructure;
+
+namespace PushGateway.Tests.Transports.ServerSentEvents;
+
+public sealed class SseResumeTests : IDisposable
+{
+    private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>
+    {
+        ["PushGateway:Hub:HistorySize"] = "5",
+    });
+
+    public void Dispose() => _gateway.Dispose();
+
+    [Fact]
+    public async Task Reconnect_WithLastEventIdHeader_ReplaysMissedThenGoesLiveWithoutLossOrDuplicates()
+    {
+        string lastSeen;
+        await using (var first = await SseTestClient.ConnectAsync(_gateway))
+        {
+            Publish("m1", "m2");
+            Assert.Equal("m1", (await first.NextAsync()).Data);
+            lastSeen = (await first.NextAsync()).EventId ?? string.Empty;
+        }
+
+        Publish("m3", "m4");
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: lastSeen);
+        Publish("m5");
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal(["m3", "m4", "m5"], [(await resumed.NextAsync()).Data, (await resumed.NextAsync()).Data, (await resumed.NextAsync()).Data]);
+    }
+
+    [Fact]
+    public async Task Reconnect_WithLastEventIdQuery_Replays()
+    {
+        var seen = Publish("a", "b", "c");
+
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, $"sse?lastEventId={seen[0].Id}");
+        Publish("d");
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal(seen[1].Id.ToString(), (await resumed.NextAsync()).EventId);
+        Assert.Equal("c", (await resumed.NextAsync()).Data);
+        Assert.Equal("d", (await resumed.NextAsync()).Data);
+    }
+
+    [Fact]
+    public async Task Reconnect_UpToDate_ReplaysNothing()
+    {
+        var seen = Publish("a", "b");
+
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: seen[1].Id.ToString());
+        Publish("c");
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal("c", (await resumed.NextAsync()).Data);
+    }
+
+    [Fact]
+    public async Task Reconnect_WithIdOlderThanHistory_IsToldOfTheGapAndGetsWhatIsKept()
+    {
+        var seen = Publish("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
+
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: seen[0].Id.ToString());
+
+        Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        var gap = await resumed.NextAsync();
+        Assert.Equal("gap", gap.EventType);
+        Assert.Equal($$"""{"lastEventId":"{{seen[0].Id}}"}""", gap.Data);
+        foreach (var expected in new[] { "m4", "m5", "m6", "m7", "m8" })
+        {
+            Assert.Equal(expected, (await resumed.NextAsync()).Data);
+        }
+    }
+
+    [Fact]
+    public async Task Reconnect_WithIdFromAnEarlierProcess_IsToldOfTheGapAndGetsWhatIsKept()
+    {
+        var seen = Publish("after restart");
+        var fromBefore = new MessageId(seen[0].Id.Epoch - 60_000, 42);
+
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: fromBefore.ToString());
+
+        Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal("gap", (await resumed.NextAsync()).EventType);
+        Assert.Equal("after restart", (await resumed.NextAsync()).Data);
+    }
+
+    private List<GatewayMessage> Publish(params string[] texts) =>
+        [.. texts.Select(text => _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, text))];
+}
