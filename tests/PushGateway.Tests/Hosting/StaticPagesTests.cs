@@ -46,7 +46,6 @@ public sealed class StaticPagesTests : IDisposable
 
         using var response = await http.GetAsync("no-such-page", TestTimeout.Token());
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "Not Found");
     }
 }

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 
@@ -141,9 +139,7 @@ public sealed class SseEndpointTests : IDisposable
 
         using var response = await http.GetAsync(path, TestTimeout.Token());
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(TestTimeout.Token());
-        Assert.Equal("Invalid Last-Event-ID", problem?.Title);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "Invalid Last-Event-ID");
     }
 }
 

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
-using Microsoft.AspNetCore.Mvc;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 
@@ -116,10 +114,7 @@ public sealed class WebSocketEndpointTests : IDisposable
 
         using var response = await http.GetAsync("ws", TestTimeout.Token());
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(TestTimeout.Token());
-        Assert.Equal("WebSocket upgrade required", problem?.Title);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "WebSocket upgrade required");
     }
 
     [Fact]

@@ -1,0 +1,21 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc;
+
+namespace PushGateway.Tests.Infrastructure;
+
+public static class ProblemAssert
+{
+    /// <summary>Asserts an RFC 9457 problem response with this status (and title, when given).</summary>
+    public static async Task IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? title = null)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(TestTimeout.Token());
+        Assert.Equal((int)status, problem?.Status);
+        if (title is not null)
+        {
+            Assert.Equal(title, problem?.Title);
+        }
+    }
+}
