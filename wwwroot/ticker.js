@@ -40,9 +40,17 @@
     }
   };
 
+  const pad = (n) => String(n).padStart(2, '0');
+  const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+
   const addEvent = (text, className, id) => {
     const li = document.createElement('li');
     li.className = className;
+    const now = new Date();
+    const time = document.createElement('time');
+    time.dateTime = now.toISOString();
+    time.textContent = clock(now);
+    li.append(time);
 
     if (className.includes('chat')) {
       const tag = document.createElement('span');
@@ -55,7 +63,7 @@
     body.textContent = text;
     const meta = document.createElement('small');
     meta.className = 'event-id';
-    meta.textContent = id ? `#${id}` : 'no id';
+    meta.textContent = id ? `#${id}` : '';
     li.append(body, meta);
 
     list.prepend(li);
@@ -89,6 +97,11 @@
   const onChat = (e) => {
     record(e);
     addEvent(e.data, 'chat', e.lastEventId);
+  };
+
+  // The server no longer holds some of what we missed (it restarted, or we were away too long).
+  const onGap = () => {
+    addEvent('Some events were missed while disconnected; showing everything the server still holds.', 'system', '');
   };
 
   const clearTimers = () => {
@@ -137,6 +150,9 @@
     };
     es.addEventListener('chat', (e) => {
       if (source === es) onChat(e);
+    });
+    es.addEventListener('gap', () => {
+      if (source === es) onGap();
     });
 
     showReadyState(es);

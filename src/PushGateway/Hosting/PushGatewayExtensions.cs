@@ -1,6 +1,7 @@
 using PushGateway.Hub;
 using PushGateway.Observability;
 using PushGateway.Publishing;
+using PushGateway.Security;
 using PushGateway.Transports.ServerSentEvents;
 using PushGateway.Transports.WebSockets;
 using Serilog;
@@ -47,6 +48,7 @@ public static class PushGatewayExtensions
         app.UseStatusCodePages();
         // The host's own logger: the static Serilog logger stays unset (see AddGatewayLogging).
         app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        app.UseSecurityHeaders();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseWebSockets();

@@ -17,6 +17,7 @@ public sealed class StaticPagesTests : IDisposable
     [InlineData("chat.js", "text/javascript", "WebSocket")]
     [InlineData("ticker.js", "text/javascript", "EventSource")]
     [InlineData("site.css", "text/css", "")]
+    [InlineData("favicon.svg", "image/svg+xml", "<svg")]
     public async Task Get_DemoPage_IsServedFromTheTopLevelWebRoot(string path, string mediaType, string contains)
     {
         using var http = _gateway.CreateHttpClient();
@@ -26,6 +27,26 @@ public sealed class StaticPagesTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(contains, await response.Content.ReadAsStringAsync(TestTimeout.Token()), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("chat.html")]
+    [InlineData("ticker.html")]
+    [InlineData("sse?lastEventId=bad")]
+    public async Task Get_AnyResponse_CarriesSecurityHeaders(string path)
+    {
+        using var http = _gateway.CreateHttpClient();
+        var host = _gateway.HttpAddress.Authority;
+
+        using var response = await http.GetAsync(path, TestTimeout.Token());
+
+        var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
+        Assert.Contains("style-src 'self';", policy, StringComparison.Ordinal);
+        Assert.Contains($"connect-src 'self' ws://{host} wss://{host};", policy, StringComparison.Ordinal);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -17,31 +19,49 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public GatewayFactory(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration on top of appsettings.json.</param>
+    /// <param name="port">0 for any free port; a fixed one to restart a gateway where clients expect it.</param>
+    /// <param name="start">Where the fake clock starts; a restarted gateway must start later, as a real one would.</param>
+    public GatewayFactory(IDictionary<string, string?>? settings = null, int port = 0, DateTimeOffset? start = null)
     {
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // Kestrel warns that Listen below overrides the default URL: expected here.
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Server.Kestrel"] = "Error",
         };
-        UseKestrel(0);
+        Time = new FakeTimeProvider(start ?? DefaultStart);
+        // Not UseKestrel(port): it rewrites the server addresses while the app may already be binding
+        // them, which fails now and then (dotnet/aspnetcore#67714).
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         StartServer();
     }
 
-    /// <summary>Starts at a whole second, so that tick times are easy to assert.</summary>
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    /// <summary>A whole second, so that tick times are easy to assert.</summary>
+    public static DateTimeOffset DefaultStart { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Time { get; }
 
     public Uri HttpAddress
     {
         get
         {
             var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+            return new Uri(address + "/");
         }
     }
 
     public Uri WebSocketAddress => new UriBuilder(HttpAddress) { Scheme = "ws", Path = "/ws" }.Uri;
 
     public IBroadcastHub Hub => Services.GetRequiredService<IBroadcastHub>();
+
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress, Timeout = Timeout.InfiniteTimeSpan };
 
