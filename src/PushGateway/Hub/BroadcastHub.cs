@@ -33,19 +33,27 @@ internal sealed partial class BroadcastHub : IBroadcastHub
 
     public int SubscriberCount => Volatile.Read(ref _subscriberCount);
 
-    public GatewayMessage Publish(string topic, string eventType, string data)
+    public GatewayMessage Publish(MessageDraft draft)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
         GatewayMessage message;
         List<Subscription>? slow = null;
         lock (_gate)
         {
-            message = GatewayMessage.Create(new MessageId(_epoch, ++_sequence), topic, eventType, data);
+            message = GatewayMessage.Create(new MessageId(_epoch, ++_sequence), draft);
             _history.Append(message);
-            if (_subscribersByTopic.TryGetValue(topic, out var subscribers))
+            // A subscriber of several of the message's topics must get it once: only then is a set needed.
+            HashSet<Subscription>? offered = draft.Topics.Count > 1 ? [] : null;
+            foreach (var topic in draft.Topics)
             {
+                if (!_subscribersByTopic.TryGetValue(topic, out var subscribers))
+                {
+                    continue;
+                }
+
                 foreach (var subscriber in subscribers)
                 {
-                    if (!subscriber.TryDeliver(message))
+                    if ((offered is null || offered.Add(subscriber)) && !subscriber.TryDeliver(message))
                     {
                         (slow ??= []).Add(subscriber);
                     }
@@ -76,7 +84,17 @@ internal sealed partial class BroadcastHub : IBroadcastHub
         return message;
     }
 
-    public Subscription Subscribe(IReadOnlySet<string> topics, MessageId? lastSeen, string transport)
+    public TopicPresence GetPresence(string topic)
+    {
+        lock (_gate)
+        {
+            return new TopicPresence(
+                _subscribersByTopic.TryGetValue(topic, out var subscribers) ? subscribers.Length : 0,
+                _history.NewestOn(topic)?.EventId);
+        }
+    }
+
+    public Subscription Subscribe(IReadOnlySet<string> topics, string? lastEventId, string transport)
     {
         ArgumentOutOfRangeException.ThrowIfZero(topics.Count);
         var subscription = new Subscription(
@@ -88,9 +106,9 @@ internal sealed partial class BroadcastHub : IBroadcastHub
             closedFor = _closedFor;
             if (closedFor is null)
             {
-                if (lastSeen is { } id)
+                if (lastEventId is not null)
                 {
-                    (subscription.Replay, subscription.ResumeStatus) = _history.After(id, topics, new MessageId(_epoch, _sequence));
+                    (subscription.Replay, subscription.ResumeStatus) = _history.After(lastEventId, topics, new MessageId(_epoch, _sequence));
                 }
 
                 foreach (var topic in topics)

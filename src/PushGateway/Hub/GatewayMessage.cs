@@ -8,19 +8,24 @@ namespace PushGateway.Hub;
 /// </summary>
 public sealed class GatewayMessage
 {
-    private GatewayMessage(MessageId id, string topic, string eventType, string data)
+    private GatewayMessage(MessageId id, MessageDraft draft)
     {
         Id = id;
-        Topic = topic;
-        EventType = eventType;
-        Data = data;
-        Utf8Data = Encoding.UTF8.GetBytes(data);
-        SseFrame = SseFrameEncoder.EncodeEvent(eventType, id.ToString(), data);
+        EventId = draft.CustomId ?? id.ToString();
+        Topics = draft.Topics;
+        EventType = draft.EventType;
+        Data = draft.Data;
+        Utf8Data = Encoding.UTF8.GetBytes(draft.Data);
+        SseFrame = SseFrameEncoder.EncodeEvent(draft.EventType, EventId, draft.Data, draft.RetryMilliseconds);
     }
 
+    /// <summary>The hub's id: its sequence orders every message of this process.</summary>
     public MessageId Id { get; }
 
-    public string Topic { get; }
+    /// <summary>The id clients see: the publisher's own, or <see cref="Id"/>.</summary>
+    public string EventId { get; }
+
+    public IReadOnlyList<string> Topics { get; }
 
     /// <summary>The SSE <c>event</c> field; <c>message</c> is the EventSource default.</summary>
     public string EventType { get; }
@@ -33,6 +38,18 @@ public sealed class GatewayMessage
     /// <summary>The complete <c>text/event-stream</c> frame, blank line included.</summary>
     public ReadOnlyMemory<byte> SseFrame { get; }
 
-    internal static GatewayMessage Create(MessageId id, string topic, string eventType, string data) =>
-        new(id, topic, eventType, data);
+    public bool IsOnAnyOf(IReadOnlySet<string> topics)
+    {
+        foreach (var topic in Topics)
+        {
+            if (topics.Contains(topic))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static GatewayMessage Create(MessageId id, MessageDraft draft) => new(id, draft);
 }

@@ -11,17 +11,20 @@ public interface IBroadcastHub
     int SubscriberCount { get; }
 
     /// <summary>
-    /// Assigns the next id, keeps the message in history and offers it to every subscriber of
-    /// <paramref name="topic"/>. Messages reach each subscriber in id order.
+    /// Assigns the next id, keeps the message in history and offers it, once, to every subscriber of
+    /// any of its topics. Messages reach each subscriber in id order.
     /// </summary>
-    GatewayMessage Publish(string topic, string eventType, string data);
+    GatewayMessage Publish(MessageDraft draft);
 
     /// <summary>
-    /// Opens a subscription to <paramref name="topics"/>. With <paramref name="lastSeen"/>, the held
+    /// Opens a subscription to <paramref name="topics"/>. With <paramref name="lastEventId"/>, the held
     /// messages after it come first in <see cref="Subscription.Replay"/>, atomically with going live,
     /// so that nothing is lost or duplicated between the two.
     /// </summary>
-    Subscription Subscribe(IReadOnlySet<string> topics, MessageId? lastSeen, string transport);
+    Subscription Subscribe(IReadOnlySet<string> topics, string? lastEventId, string transport);
+
+    /// <summary>Subscribers of <paramref name="topic"/> and its newest held id.</summary>
+    TopicPresence GetPresence(string topic);
 
     /// <summary>Closes every subscription, and every later one at once, with <paramref name="reason"/>.</summary>
     void CloseAll(SubscriptionCloseReason reason);

@@ -23,23 +23,26 @@ internal sealed class MessageHistory(int capacity)
     }
 
     /// <summary>
-    /// The held messages on <paramref name="topics"/> that follow <paramref name="lastSeen"/>.
+    /// The held messages on <paramref name="topics"/> that follow the one the client saw last.
     /// </summary>
-    /// <param name="lastSeen">The last id the client saw.</param>
+    /// <param name="lastEventId">The client's last id: one the hub assigned, or a publisher's own.</param>
     /// <param name="topics">The subscription's topics.</param>
-    /// <param name="current">The epoch and sequence of the newest id assigned so far.</param>
-    public (List<GatewayMessage> Messages, ResumeStatus Status) After(MessageId lastSeen, IReadOnlySet<string> topics, MessageId current)
+    /// <param name="current">The newest id assigned so far.</param>
+    public (List<GatewayMessage> Messages, ResumeStatus Status) After(string lastEventId, IReadOnlySet<string> topics, MessageId current)
     {
-        var messages = new List<GatewayMessage>();
-        // An id from another epoch, or one not issued yet, cannot be placed: all that is held is new to the client.
-        var known = lastSeen.Epoch == current.Epoch && lastSeen.Sequence <= current.Sequence;
-        var oldestHeld = _count == 0 ? current.Sequence + 1 : _ring[(_next - _count + _ring.Length) % _ring.Length].Id.Sequence;
-        var complete = known && lastSeen.Sequence >= oldestHeld - 1;
+        // Where the client stands, as a sequence of this process; null when its id cannot be placed
+        // (another epoch, not issued yet, or a publisher's id no longer held): then all held is new to it.
+        long? lastSeen = MessageId.TryParse(lastEventId, out var id)
+            ? id.Value.Epoch == current.Epoch && id.Value.Sequence <= current.Sequence ? id.Value.Sequence : null
+            : FindNewest(lastEventId)?.Id.Sequence;
+        var oldestHeld = _count == 0 ? current.Sequence + 1 : At(0).Id.Sequence;
+        var complete = lastSeen >= oldestHeld - 1;
 
+        var messages = new List<GatewayMessage>();
         for (var i = 0; i < _count; i++)
         {
-            var message = _ring[(_next - _count + i + _ring.Length) % _ring.Length];
-            if ((!known || message.Id.Sequence > lastSeen.Sequence) && topics.Contains(message.Topic))
+            var message = At(i);
+            if ((lastSeen is null || message.Id.Sequence > lastSeen) && message.IsOnAnyOf(topics))
             {
                 messages.Add(message);
             }
@@ -47,4 +50,35 @@ internal sealed class MessageHistory(int capacity)
 
         return (messages, complete ? ResumeStatus.Complete : ResumeStatus.Gap);
     }
+
+    /// <summary>The newest held message on <paramref name="topic"/>.</summary>
+    public GatewayMessage? NewestOn(string topic)
+    {
+        for (var i = _count - 1; i >= 0; i--)
+        {
+            var message = At(i);
+            if (message.Topics.Contains(topic))
+            {
+                return message;
+            }
+        }
+
+        return null;
+    }
+
+    private GatewayMessage? FindNewest(string eventId)
+    {
+        for (var i = _count - 1; i >= 0; i--)
+        {
+            if (At(i).EventId == eventId)
+            {
+                return At(i);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The i-th held message, oldest first.</summary>
+    private GatewayMessage At(int i) => _ring[(_next - _count + i + _ring.Length) % _ring.Length];
 }

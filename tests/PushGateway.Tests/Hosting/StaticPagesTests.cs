@@ -32,7 +32,7 @@ public sealed class StaticPagesTests : IDisposable
     [Theory]
     [InlineData("chat.html")]
     [InlineData("ticker.html")]
-    [InlineData("sse?lastEventId=bad")]
+    [InlineData("sse?topic=not%20a%20topic")]
     public async Task Get_AnyResponse_CarriesSecurityHeaders(string path)
     {
         using var http = _gateway.CreateHttpClient();

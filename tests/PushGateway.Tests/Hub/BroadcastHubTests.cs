@@ -77,7 +77,7 @@ public sealed class BroadcastHubTests : IDisposable
         hub.Publish(Topics.Ticker, EventTypes.Message, "other topic");
         hub.Publish(Topics.Chat, EventTypes.Chat, "missed");
 
-        using var subscription = hub.Subscribe(Chat, seen.Id, "test");
+        using var subscription = hub.Subscribe(Chat, seen.EventId, "test");
 
         Assert.Equal(ResumeStatus.Complete, subscription.ResumeStatus);
         Assert.Equal(["missed"], subscription.Replay.Select(message => message.Data));
@@ -89,7 +89,7 @@ public sealed class BroadcastHubTests : IDisposable
         var hub = CreateHub();
         var held = hub.Publish(Topics.Chat, EventTypes.Chat, "held");
 
-        using var subscription = hub.Subscribe(Chat, new MessageId(held.Id.Epoch, 99), "test");
+        using var subscription = hub.Subscribe(Chat, new MessageId(held.Id.Epoch, 99).ToString(), "test");
 
         Assert.Equal(ResumeStatus.Gap, subscription.ResumeStatus);
         Assert.Equal(["held"], subscription.Replay.Select(message => message.Data));
@@ -101,11 +101,45 @@ public sealed class BroadcastHubTests : IDisposable
         var hub = CreateHub(historySize: 0);
         var last = hub.Publish(Topics.Chat, EventTypes.Chat, "a");
 
-        using var upToDate = hub.Subscribe(Chat, last.Id, "test");
-        using var behind = hub.Subscribe(Chat, new MessageId(last.Id.Epoch, 0), "test");
+        using var upToDate = hub.Subscribe(Chat, last.EventId, "test");
+        using var behind = hub.Subscribe(Chat, new MessageId(last.Id.Epoch, 0).ToString(), "test");
 
         Assert.Equal(ResumeStatus.Complete, upToDate.ResumeStatus);
         Assert.Equal(ResumeStatus.Gap, behind.ResumeStatus);
+    }
+
+    [Fact]
+    public void Publish_OnSeveralTopics_ReachesASubscriberOfSeveralOfThemOnce()
+    {
+        var hub = CreateHub();
+        using var both = hub.Subscribe(new HashSet<string> { "a", "b" }, null, "test");
+        using var onlyB = hub.Subscribe(new HashSet<string> { "b" }, null, "test");
+
+        var message = hub.Publish(new MessageDraft(["a", "b", "c"], "update", "x"));
+
+        Assert.Equal(["x"], Drain(both));
+        Assert.Equal(["x"], Drain(onlyB));
+        Assert.Equal(new TopicPresence(2, message.EventId), hub.GetPresence("b"));
+        Assert.Equal(new TopicPresence(0, message.EventId), hub.GetPresence("c"));
+        Assert.Equal(new TopicPresence(0, null), hub.GetPresence("d"));
+    }
+
+    [Fact]
+    public void Subscribe_AfterAPublishersOwnId_ReplaysWhatFollowsIt()
+    {
+        var hub = CreateHub();
+        hub.Publish(new MessageDraft(["a"], "update", "first") { CustomId = "order-17" });
+        hub.Publish(new MessageDraft(["a"], "update", "second") { CustomId = "order-18", RetryMilliseconds = 500 });
+
+        using var resumed = hub.Subscribe(new HashSet<string> { "a" }, "order-17", "test");
+        using var unknown = hub.Subscribe(new HashSet<string> { "a" }, "order-1", "test");
+
+        Assert.Equal(ResumeStatus.Complete, resumed.ResumeStatus);
+        var replayed = Assert.Single(resumed.Replay);
+        Assert.Equal("order-18", replayed.EventId);
+        Assert.Equal("event: update\nid: order-18\nretry: 500\ndata: second\n\n", System.Text.Encoding.UTF8.GetString(replayed.SseFrame.Span));
+        Assert.Equal(ResumeStatus.Gap, unknown.ResumeStatus);
+        Assert.Equal(2, unknown.Replay.Count);
     }
 
     [Fact]

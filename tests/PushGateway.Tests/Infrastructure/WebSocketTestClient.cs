@@ -10,11 +10,12 @@ public sealed class WebSocketTestClient : IDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<WebSocketTestClient> ConnectAsync(GatewayFactory gateway, Action<ClientWebSocketOptions>? configure = null)
+    public static async Task<WebSocketTestClient> ConnectAsync(
+        GatewayFactory gateway, Action<ClientWebSocketOptions>? configure = null, string path = "ws")
     {
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
-        await socket.ConnectAsync(gateway.WebSocketAddress, TestTimeout.Token());
+        await socket.ConnectAsync(new Uri(gateway.WebSocketAddress, path), TestTimeout.Token());
         return new WebSocketTestClient(socket);
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text.Json;
 using PushGateway.Hub;
 
 namespace PushGateway.Transports.ServerSentEvents;
@@ -16,7 +17,7 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
     /// <summary>Why the stream ended, once <see cref="RunAsync"/> has returned.</summary>
     public string CloseReason { get; private set; } = "client disconnected";
 
-    public async Task RunAsync(MessageId? lastSeen)
+    public async Task RunAsync(string? lastEventId)
     {
         var body = context.Response.BodyWriter;
         // Once the hub ends the subscription, a write still stuck on a client that stopped reading gets
@@ -29,9 +30,9 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         try
         {
             body.Write(SseFrameEncoder.EncodeRetry(options.RetryMilliseconds));
-            if (lastSeen is { } id && subscription.ResumeStatus == ResumeStatus.Gap)
+            if (lastEventId is not null && subscription.ResumeStatus == ResumeStatus.Gap)
             {
-                body.Write(SseFrameEncoder.EncodeEvent(SseEventTypes.Gap, id: null, $$"""{"lastEventId":"{{id}}"}"""));
+                body.Write(SseFrameEncoder.EncodeEvent(SseEventTypes.Gap, id: null, GapNotice(lastEventId)));
             }
 
             foreach (var message in subscription.Replay)
@@ -99,6 +100,9 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
             }
         }
     }
+
+    private static string GapNotice(string lastEventId) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["lastEventId"] = lastEventId }, SseJsonContext.Default.DictionaryStringString);
 
     private static void TryCancelAfter(CancellationTokenSource source, TimeSpan delay)
     {

@@ -1,71 +1,59 @@
 using System.Collections.Frozen;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
+using PushGateway.Hosting;
 using PushGateway.Hub;
-using PushGateway.Observability;
 
 namespace PushGateway.Transports.ServerSentEvents;
 
-/// <summary><c>/sse</c>: the ticker and chat as a <c>text/event-stream</c>, resumable with <c>Last-Event-ID</c>.</summary>
+/// <summary>
+/// <c>/sse</c>: topics as a <c>text/event-stream</c>, resumable with <c>Last-Event-ID</c>. GET takes
+/// <c>?topic=</c> and <c>?lastEventId=</c>; POST takes the same as a JSON body.
+/// </summary>
 internal static class SseEndpoint
 {
     public const string Transport = "sse";
 
-    private static readonly FrozenSet<string> DefaultTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Ticker, Topics.Chat);
+    /// <summary>Largest <c>POST /sse</c> body: topics and an id, nothing more.</summary>
+    public const int MaxRequestBytes = 16 * 1024;
 
-    public static async Task HandleAsync(
-        HttpContext context,
-        IBroadcastHub hub,
-        IOptions<SseTransportOptions> options,
-        TimeProvider timeProvider,
-        ConnectionTracker tracker)
+    public static readonly FrozenSet<string> DefaultTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Ticker, Topics.Chat);
+
+    public static Task HandleGetAsync(HttpContext context, SseStreamer streamer) =>
+        streamer.StreamAsync(context, [.. context.Request.Query["topic"]], context.Request.Query[SseHeaders.LastEventIdQuery].ToString());
+
+    public static async Task HandlePostAsync(HttpContext context, SseStreamer streamer)
     {
-        if (!TryGetLastEventId(context.Request, out var lastSeen))
+        if (!context.Request.HasJsonContentType())
         {
-            await Results.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "Invalid Last-Event-ID",
-                detail: $"Last-Event-ID (or the {SseHeaders.LastEventIdQuery} query parameter) must be an id this gateway sent, like 1764078000000-42.")
-                .ExecuteAsync(context).ConfigureAwait(false);
+            await Problems.UnsupportedMediaType("POST /sse takes application/json.").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        using var subscription = hub.Subscribe(DefaultTopics, lastSeen, Transport);
-
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-transform";
-        // Tells nginx (and proxies that copy it) not to buffer the stream.
-        response.Headers["X-Accel-Buffering"] = "no";
-        if (lastSeen is not null)
+        if (context.Request.ContentLength > MaxRequestBytes)
         {
-            response.Headers[SseHeaders.Resume] = subscription.ResumeStatus == ResumeStatus.Complete ? "complete" : "gap";
+            await Problems.TooLarge($"POST /sse takes at most {MaxRequestBytes} bytes.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
         }
 
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
-        var openedAt = tracker.Opened(context, Transport);
-        var connection = new SseConnection(context, subscription, options.Value, timeProvider);
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = MaxRequestBytes;
+        SseSubscribeRequest? request;
         try
         {
-            await connection.RunAsync(lastSeen).ConfigureAwait(false);
+            request = await context.Request.ReadFromJsonAsync(SseJsonContext.Default.SseSubscribeRequest, context.RequestAborted)
+                .ConfigureAwait(false);
         }
-        finally
+        catch (JsonException exception)
         {
-            tracker.Closed(context, Transport, openedAt, connection.CloseReason);
+            await Problems.Invalid("body", $"Not the expected JSON: {exception.Message}").ExecuteAsync(context).ConfigureAwait(false);
+            return;
         }
-    }
-
-    /// <summary>The header wins over the query parameter: EventSource sends a fresher one on each reconnect.</summary>
-    private static bool TryGetLastEventId(HttpRequest request, out MessageId? lastSeen)
-    {
-        lastSeen = null;
-        var text = request.Headers[SseHeaders.LastEventId].ToString();
-        if (string.IsNullOrEmpty(text))
+        catch (BadHttpRequestException exception)
         {
-            text = request.Query[SseHeaders.LastEventIdQuery].ToString();
+            await Problems.Status(exception.StatusCode, exception.Message).ExecuteAsync(context).ConfigureAwait(false);
+            return;
         }
 
-        return string.IsNullOrEmpty(text) || MessageId.TryParse(text, out lastSeen);
+        await streamer.StreamAsync(context, request?.Topics ?? [], request?.LastEventId).ConfigureAwait(false);
     }
 }

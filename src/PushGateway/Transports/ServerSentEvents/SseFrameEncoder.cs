@@ -12,7 +12,7 @@ public static class SseFrameEncoder
     /// An event frame. Data is split on CRLF, CR and LF into one <c>data:</c> line each, which a
     /// client joins back with LF. Without an id, the client keeps the last id it had.
     /// </summary>
-    public static byte[] EncodeEvent(string eventType, string? id, string data)
+    public static byte[] EncodeEvent(string eventType, string? id, string data, int? retryMilliseconds = null)
     {
         ThrowIfMultiLine(eventType, nameof(eventType));
         var text = new StringBuilder(data.Length + eventType.Length + 64).Append("event: ").Append(eventType).Append('\n');
@@ -20,6 +20,12 @@ public static class SseFrameEncoder
         {
             ThrowIfMultiLine(id, nameof(id));
             text.Append("id: ").Append(id).Append('\n');
+        }
+
+        if (retryMilliseconds is { } retry)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(retry, nameof(retryMilliseconds));
+            text.Append("retry: ").Append(retry).Append('\n');
         }
 
         var rest = data.AsSpan();

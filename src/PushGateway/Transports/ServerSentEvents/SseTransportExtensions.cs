@@ -11,6 +11,7 @@ public static class SseTransportExtensions
     {
         services.AddOptions<SseTransportOptions>()
             .BindConfiguration(SseTransportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SseStreamer>();
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<SseTransportOptions>>((cors, sse) =>
             cors.AddPolicy(CorsPolicy, policy =>
@@ -25,7 +26,7 @@ public static class SseTransportExtensions
                 }
 
                 // Any header: EventSource adds Last-Event-ID on reconnect, which needs a preflight.
-                policy.WithMethods(HttpMethods.Get).AllowAnyHeader().WithExposedHeaders(SseHeaders.Resume);
+                policy.WithMethods(HttpMethods.Get, HttpMethods.Post).AllowAnyHeader().WithExposedHeaders(SseHeaders.Resume);
             }));
         return services;
     }
@@ -33,6 +34,11 @@ public static class SseTransportExtensions
     /// <summary>
     /// Maps <c>/sse</c> (routing matches <c>/sse/</c> too). Needs <c>UseCors()</c> earlier in the pipeline.
     /// </summary>
-    public static IEndpointConventionBuilder MapSseTransport(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/sse", SseEndpoint.HandleAsync).RequireCors(CorsPolicy).WithDisplayName("Server-Sent Events");
+    public static IEndpointConventionBuilder MapSseTransport(this IEndpointRouteBuilder endpoints)
+    {
+        var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy);
+        sse.MapGet("", SseEndpoint.HandleGetAsync).WithDisplayName("Server-Sent Events");
+        sse.MapPost("", SseEndpoint.HandlePostAsync).WithDisplayName("Server-Sent Events (POST)");
+        return sse;
+    }
 }

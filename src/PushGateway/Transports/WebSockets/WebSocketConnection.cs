@@ -15,6 +15,7 @@ internal sealed class WebSocketConnection : IDisposable
 {
     private readonly WebSocket _socket;
     private readonly Subscription _subscription;
+    private readonly string _room;
     private readonly IBroadcastHub _hub;
     private readonly WebSocketTransportOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -24,10 +25,11 @@ internal sealed class WebSocketConnection : IDisposable
     private ITimer? _abortTimer;
 
     public WebSocketConnection(
-        WebSocket socket, Subscription subscription, IBroadcastHub hub, WebSocketTransportOptions options, TimeProvider timeProvider)
+        WebSocket socket, Subscription subscription, string room, IBroadcastHub hub, WebSocketTransportOptions options, TimeProvider timeProvider)
     {
         _socket = socket;
         _subscription = subscription;
+        _room = room;
         _hub = hub;
         _options = options;
         _timeProvider = timeProvider;
@@ -117,7 +119,7 @@ internal sealed class WebSocketConnection : IDisposable
                 }
 
                 // Already valid UTF-8: the runtime's WebSocket checks text messages and closes with 1007 otherwise.
-                _hub.Publish(Topics.Chat, EventTypes.Chat, Encoding.UTF8.GetString(buffer, 0, count));
+                _hub.Publish(_room, EventTypes.Chat, Encoding.UTF8.GetString(buffer, 0, count));
                 count = 0;
             }
         }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
+using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Observability;
 
@@ -20,6 +21,13 @@ internal static class WebSocketEndpoint
         ConnectionTracker tracker)
     {
         var settings = options.Value;
+        // One room per socket: what it sends goes there, what it receives comes from there.
+        if (!TopicSelection.TrySelect([.. context.Request.Query["topic"]], ChatTopics, maxTopics: 1, out var topics, out var error))
+        {
+            await Problems.Invalid("topic", error).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest)
         {
             await Results.Problem(
@@ -47,8 +55,8 @@ internal static class WebSocketEndpoint
         }).ConfigureAwait(false);
 
         var openedAt = tracker.Opened(context, Transport);
-        using var subscription = hub.Subscribe(ChatTopics, lastSeen: null, Transport);
-        using var connection = new WebSocketConnection(socket, subscription, hub, settings, timeProvider);
+        using var subscription = hub.Subscribe(topics, lastEventId: null, Transport);
+        using var connection = new WebSocketConnection(socket, subscription, topics.Single(), hub, settings, timeProvider);
         try
         {
             await connection.RunAsync().ConfigureAwait(false);

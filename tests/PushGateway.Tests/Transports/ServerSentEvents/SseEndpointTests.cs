@@ -130,16 +130,40 @@ public sealed class SseEndpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData("sse?lastEventId=not-an-id")]
-    [InlineData("sse?lastEventId=1-2-3")]
-    [InlineData("sse?lastEventId=99999999999999999999999-1")]
-    public async Task Get_MalformedLastEventId_Returns400Problem(string path)
+    [InlineData("sse?lastEventId=a%0Ab")]
+    [InlineData("sse?lastEventId=%00")]
+    [InlineData("sse?lastEventId=1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111")]
+    public async Task Get_MalformedLastEventId_Returns400NamingIt(string path)
     {
         using var http = _gateway.CreateHttpClient();
 
         using var response = await http.GetAsync(path, TestTimeout.Token());
 
-        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "Invalid Last-Event-ID");
+        await ProblemAssert.IsInvalidAsync(response, "Last-Event-ID");
+    }
+
+    [Theory]
+    [InlineData("sse?topic=has%20space")]
+    [InlineData("sse?topic=")]
+    [InlineData("sse?topic=ok&topic=%3Cscript%3E")]
+    public async Task Get_InvalidTopic_Returns400NamingIt(string path)
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync(path, TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, "topic");
+    }
+
+    [Fact]
+    public async Task Get_MoreTopicsThanAllowed_Returns400()
+    {
+        using var http = _gateway.CreateHttpClient();
+        var path = "sse?" + string.Join('&', Enumerable.Range(0, 33).Select(i => $"topic=t{i}"));
+
+        using var response = await http.GetAsync(path, TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, "topic");
     }
 }
 

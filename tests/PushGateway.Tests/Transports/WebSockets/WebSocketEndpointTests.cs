@@ -119,6 +119,39 @@ public sealed class WebSocketEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_InARoom_ReachesOnlyThatRoomAndItsSseSubscribers()
+    {
+        using var roomA = await WebSocketTestClient.ConnectAsync(_gateway, path: "ws?topic=room-a");
+        using var roomB = await WebSocketTestClient.ConnectAsync(_gateway, path: "ws?topic=room-b");
+        using var lobby = await WebSocketTestClient.ConnectAsync(_gateway);
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse?topic=room-a");
+
+        await roomA.SendTextAsync("for room a");
+        await roomB.SendTextAsync("for room b");
+        await lobby.SendTextAsync("for the lobby");
+
+        Assert.Equal("for room a", await roomA.ReceiveTextAsync());
+        Assert.Equal("for room b", await roomB.ReceiveTextAsync());
+        Assert.Equal("for the lobby", await lobby.ReceiveTextAsync());
+        var chat = await sse.NextAsync();
+        Assert.Equal(("chat", "for room a"), (chat.EventType, chat.Data));
+        _gateway.Hub.Publish("room-b", "notice", "published to room b");
+        Assert.Equal("published to room b", await roomB.ReceiveTextAsync());
+    }
+
+    [Theory]
+    [InlineData("ws?topic=a&topic=b")]
+    [InlineData("ws?topic=bad%20name")]
+    public async Task Get_WithBadTopic_Returns400NamingIt(string path)
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync(path, TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, "topic");
+    }
+
+    [Fact]
     public async Task Publish_OnTicker_DoesNotReachWebSockets()
     {
         using var client = await WebSocketTestClient.ConnectAsync(_gateway);

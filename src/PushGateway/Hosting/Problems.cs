@@ -1,0 +1,18 @@
+namespace PushGateway.Hosting;
+
+/// <summary>RFC 9457 problem responses for what clients get wrong.</summary>
+public static class Problems
+{
+    /// <summary>400 with the offending field named in <c>errors</c>.</summary>
+    public static IResult Invalid(string field, string error) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });
+
+    public static IResult UnsupportedMediaType(string detail) =>
+        Status(StatusCodes.Status415UnsupportedMediaType, detail);
+
+    public static IResult TooLarge(string detail) =>
+        Status(StatusCodes.Status413PayloadTooLarge, detail);
+
+    public static IResult Status(int statusCode, string detail) =>
+        TypedResults.Problem(statusCode: statusCode, detail: detail);
+}

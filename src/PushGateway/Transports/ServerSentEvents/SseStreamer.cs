@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using PushGateway.Hosting;
+using PushGateway.Hub;
+using PushGateway.Observability;
+
+namespace PushGateway.Transports.ServerSentEvents;
+
+/// <summary>Checks a subscription request and, when it is sound, streams it until either side ends it.</summary>
+internal sealed class SseStreamer(
+    IBroadcastHub hub,
+    IOptions<HubOptions> hubOptions,
+    IOptions<SseTransportOptions> options,
+    TimeProvider timeProvider,
+    ConnectionTracker tracker)
+{
+    /// <param name="context">The request.</param>
+    /// <param name="requestedTopics">Topics named by the client; none for the default set.</param>
+    /// <param name="fallbackLastEventId">The id from the query or body; the <c>Last-Event-ID</c> header wins over it.</param>
+    public async Task StreamAsync(HttpContext context, IReadOnlyCollection<string?> requestedTopics, string? fallbackLastEventId)
+    {
+        if (!TopicSelection.TrySelect(requestedTopics, SseEndpoint.DefaultTopics, hubOptions.Value.MaxTopicsPerConnection, out var topics, out var error))
+        {
+            await Problems.Invalid("topic", error).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        // The header wins: EventSource sends a fresher one on each reconnect.
+        var lastEventId = context.Request.Headers[SseHeaders.LastEventId].ToString();
+        if (string.IsNullOrEmpty(lastEventId))
+        {
+            lastEventId = fallbackLastEventId;
+        }
+
+        if (string.IsNullOrEmpty(lastEventId))
+        {
+            lastEventId = null;
+        }
+        else if (!EventIdRules.IsValidLastEventId(lastEventId))
+        {
+            await Problems.Invalid(SseHeaders.LastEventId, $"At most {EventIdRules.MaxLength} characters, without control characters.")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        using var subscription = hub.Subscribe(topics, lastEventId, SseEndpoint.Transport);
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-transform";
+        // Tells nginx (and proxies that copy it) not to buffer the stream.
+        response.Headers["X-Accel-Buffering"] = "no";
+        if (lastEventId is not null)
+        {
+            response.Headers[SseHeaders.Resume] = subscription.ResumeStatus == ResumeStatus.Complete ? "complete" : "gap";
+        }
+
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var openedAt = tracker.Opened(context, SseEndpoint.Transport);
+        var connection = new SseConnection(context, subscription, options.Value, timeProvider);
+        try
+        {
+            await connection.RunAsync(lastEventId).ConfigureAwait(false);
+        }
+        finally
+        {
+            tracker.Closed(context, SseEndpoint.Transport, openedAt, connection.CloseReason);
+        }
+    }
+}
