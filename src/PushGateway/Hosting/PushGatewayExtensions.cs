@@ -38,7 +38,8 @@ public static class PushGatewayExtensions
         services.AddBroadcastHub();
         services.AddWebSocketTransport();
         services.AddSseTransport();
-        services.AddTicker();
+        services.AddPublishing();
+        services.AddOpenApi();
         return services;
     }
 
@@ -57,6 +58,8 @@ public static class PushGatewayExtensions
         app.MapGatewayHealth();
         app.MapWebSocketTransport();
         app.MapSseTransport();
+        app.MapPublishApi();
+        app.MapOpenApi();
         return app;
     }
 }

@@ -12,6 +12,10 @@ public static class TopicName
     private static readonly SearchValues<char> Allowed =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:/");
 
+    /// <summary>The error for an invalid name, quoting (a short piece of) it.</summary>
+    public static string Invalid(string? topic) =>
+        $"'{(topic is { Length: > 64 } ? topic[..64] + "…" : topic)}' is not a topic: {Rule}.";
+
     public static bool IsValid(string? topic) =>
         topic is { Length: > 0 and <= MaxLength } && !topic.AsSpan().ContainsAnyExcept(Allowed);
 }

@@ -24,7 +24,7 @@ internal static class TopicSelection
         {
             if (!TopicName.IsValid(topic))
             {
-                error = $"'{Shorten(topic)}' is not a topic: {TopicName.Rule}.";
+                error = TopicName.Invalid(topic);
                 return false;
             }
 
@@ -40,7 +40,4 @@ internal static class TopicSelection
         topics = selected;
         return true;
     }
-
-    /// <summary>Keeps an echoed hostile value short.</summary>
-    private static string Shorten(string? value) => value is { Length: > 64 } ? value[..64] + "…" : value ?? string.Empty;
 }

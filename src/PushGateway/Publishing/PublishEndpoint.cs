@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using PushGateway.Hosting;
+using PushGateway.Hub;
+
+namespace PushGateway.Publishing;
+
+/// <summary><c>POST /publish</c>: backends push to topics over HTTP, with form fields or JSON.</summary>
+internal static class PublishEndpoint
+{
+    public static async Task<IResult> HandleAsync(
+        HttpContext context, IBroadcastHub hub, IOptions<PublishOptions> options, IOptions<HubOptions> hubOptions)
+    {
+        var request = context.Request;
+        var maxBytes = options.Value.MaxRequestBytes;
+        if (request.ContentLength > maxBytes)
+        {
+            return Problems.TooLarge($"A publish request takes at most {maxBytes} bytes.");
+        }
+
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = maxBytes;
+        IReadOnlyList<string?> topics;
+        string? data, eventType, id, retry;
+        try
+        {
+            if (request.HasFormContentType)
+            {
+                var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+                topics = [.. form["topic"]];
+                (data, eventType, id, retry) = (Single(form["data"]), Single(form["event"]), Single(form["id"]), Single(form["retry"]));
+            }
+            else if (request.HasJsonContentType())
+            {
+                var json = await request.ReadFromJsonAsync(PublishJsonContext.Default.PublishRequest, context.RequestAborted).ConfigureAwait(false)
+                    ?? throw new JsonException("The body is null.");
+                if (!TryReadTopics(json.Topic, out topics))
+                {
+                    return Problems.Invalid("topic", "A topic name, or an array of them.");
+                }
+
+                (data, eventType, id, retry) = (json.Data, json.Event, json.Id, json.Retry?.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                return Problems.UnsupportedMediaType(
+                    "POST /publish takes application/x-www-form-urlencoded, multipart/form-data or application/json.");
+            }
+        }
+        catch (JsonException exception)
+        {
+            return Problems.Invalid("body", $"Not the expected JSON: {exception.Message}");
+        }
+        catch (InvalidDataException exception)
+        {
+            return Problems.Invalid("body", $"Not a readable form: {exception.Message}");
+        }
+        catch (BadHttpRequestException exception)
+        {
+            return Problems.Status(exception.StatusCode, exception.Message);
+        }
+
+        var draft = PublishValidator.Validate(topics, data, eventType, id, retry, hubOptions.Value.MaxTopicsPerConnection, out var errors);
+        if (draft is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return TypedResults.Ok(new PublishResponse(hub.Publish(draft).EventId));
+    }
+
+    /// <summary>A repeated scalar field is as wrong as a missing one would be ambiguous: only the first counts.</summary>
+    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : values[0];
+
+    private static bool TryReadTopics(JsonElement topic, out IReadOnlyList<string?> topics)
+    {
+        switch (topic.ValueKind)
+        {
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                topics = [];
+                return true;
+            case JsonValueKind.String:
+                topics = [topic.GetString()];
+                return true;
+            case JsonValueKind.Array when topic.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String):
+                topics = [.. topic.EnumerateArray().Select(item => item.GetString())];
+                return true;
+            default:
+                topics = [];
+                return false;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PushGateway.Publishing;
+
+/// <summary>
+/// The body of <c>POST /publish</c>, as JSON or as form fields of the same names (<c>topic</c>
+/// repeated for several topics).
+/// </summary>
+public sealed record PublishRequest
+{
+    /// <summary>One topic, or several (a JSON array, or the form field repeated).</summary>
+    public JsonElement Topic { get; init; }
+
+    /// <summary>The payload; may be empty, must be present.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>The SSE event type; default <c>message</c>.</summary>
+    public string? Event { get; init; }
+
+    /// <summary>Your own event id (not of the gateway's <c>digits-digits</c> form); default: the gateway assigns one.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>A reconnection delay in milliseconds to send with the event.</summary>
+    public int? Retry { get; init; }
+}
+
+/// <summary>What <c>POST /publish</c> answers.</summary>
+/// <param name="Id">The event id subscribers see.</param>
+public sealed record PublishResponse(string Id);
+
+[JsonSerializable(typeof(PublishRequest))]
+[JsonSerializable(typeof(PublishResponse))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class PublishJsonContext : JsonSerializerContext;

@@ -1,0 +1,25 @@
+namespace PushGateway.Publishing;
+
+public static class PublishingExtensions
+{
+    /// <summary>The ticker (<see cref="TickerOptions"/>) and the HTTP publish API (<see cref="PublishOptions"/>).</summary>
+    public static IServiceCollection AddPublishing(this IServiceCollection services)
+    {
+        services.AddOptions<TickerOptions>().BindConfiguration(TickerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PublishOptions>().BindConfiguration(PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<TickerService>();
+        return services;
+    }
+
+    /// <summary>Maps <c>POST /publish</c>.</summary>
+    public static RouteHandlerBuilder MapPublishApi(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPost("/publish", PublishEndpoint.HandleAsync)
+            .WithName("Publish")
+            .WithSummary("Publish a message to one or more topics")
+            .WithDescription("Form fields or JSON: topic (one or more), data, and optionally event, id and retry. Answers with the event id.")
+            .Accepts<PublishRequest>("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+            .Produces<PublishResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+}
