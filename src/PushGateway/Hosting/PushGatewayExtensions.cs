@@ -35,6 +35,7 @@ public static class PushGatewayExtensions
     {
         services.AddProblemDetails();
         services.AddGatewayObservability();
+        services.AddGatewaySecurity();
         services.AddBroadcastHub();
         services.AddWebSocketTransport();
         services.AddSseTransport();
@@ -54,6 +55,7 @@ public static class PushGatewayExtensions
         app.UseStaticFiles();
         app.UseWebSockets();
         app.UseCors();
+        app.UseAuthentication();
 
         app.MapGatewayHealth();
         app.MapWebSocketTransport();

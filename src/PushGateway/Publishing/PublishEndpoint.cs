@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using PushGateway.Hosting;
 using PushGateway.Hub;
+using PushGateway.Security;
 
 namespace PushGateway.Publishing;
 
@@ -11,8 +12,14 @@ namespace PushGateway.Publishing;
 internal static class PublishEndpoint
 {
     public static async Task<IResult> HandleAsync(
-        HttpContext context, IBroadcastHub hub, IOptions<PublishOptions> options, IOptions<HubOptions> hubOptions)
+        HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer, IOptions<PublishOptions> options, IOptions<HubOptions> hubOptions)
     {
+        // Refuse before reading the body: an anonymous client learns nothing from validation errors.
+        if (authorizer.Enabled && context.User.Identity?.IsAuthenticated != true)
+        {
+            return AccessProblems.For(new AccessDecision(AccessResult.Unauthenticated, "*"), "publish to", context);
+        }
+
         var request = context.Request;
         var maxBytes = options.Value.MaxRequestBytes;
         if (request.ContentLength > maxBytes)
@@ -65,6 +72,12 @@ internal static class PublishEndpoint
         if (draft is null)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+
+        var access = authorizer.CanPublish(context.User, draft.Topics);
+        if (!access.IsAllowed)
+        {
+            return AccessProblems.For(access, "publish to", context);
         }
 
         return TypedResults.Ok(new PublishResponse(hub.Publish(draft).EventId));

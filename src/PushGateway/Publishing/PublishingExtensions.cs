@@ -20,6 +20,8 @@ public static class PublishingExtensions
             .Accepts<PublishRequest>("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
             .Produces<PublishResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
+using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Browser;
 
@@ -60,23 +61,9 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>Saves a screenshot under tests/artifacts/ for a person to look at.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
-        var directory = Path.Combine(RepositoryRoot(), "tests", "artifacts");
-        Directory.CreateDirectory(directory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+        Directory.CreateDirectory(RepositoryPaths.Artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryPaths.Artifacts, name + ".png"), FullPage = true });
     }
 
     public async ValueTask DisposeAsync() => await Context.DisposeAsync();
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "PushGateway.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("PushGateway.sln not found above " + AppContext.BaseDirectory);
-    }
 }

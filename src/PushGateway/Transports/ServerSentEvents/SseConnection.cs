@@ -17,7 +17,7 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
     /// <summary>Why the stream ended, once <see cref="RunAsync"/> has returned.</summary>
     public string CloseReason { get; private set; } = "client disconnected";
 
-    public async Task RunAsync(string? lastEventId)
+    public async Task RunAsync(string? lastEventId, DateTimeOffset? tokenExpires)
     {
         var body = context.Response.BodyWriter;
         // Once the hub ends the subscription, a write still stuck on a client that stopped reading gets
@@ -25,7 +25,13 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         using var writeDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         using var armDeadline = subscription.Closed.Register(() => TryCancelAfter(writeDeadline, options.CloseTimeout));
         using var writes = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, writeDeadline.Token);
-        using var waits = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscription.Closed);
+        using var tokenExpiry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        if (tokenExpires is { } expires)
+        {
+            tokenExpiry.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (expires - timeProvider.GetUtcNow()).Ticks)));
+        }
+
+        using var waits = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscription.Closed, tokenExpiry.Token);
 
         try
         {
@@ -56,6 +62,11 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         catch (OperationCanceledException) when (subscription.Closed.IsCancellationRequested)
         {
             // Ended by the hub while waiting for messages.
+        }
+        catch (OperationCanceledException) when (tokenExpiry.IsCancellationRequested)
+        {
+            CloseReason = "token expired";
+            return;
         }
 
         if (subscription.CloseReason is { } reason)

@@ -3,12 +3,14 @@ using Microsoft.Extensions.Options;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
 
 /// <summary>Checks a subscription request and, when it is sound, streams it until either side ends it.</summary>
 internal sealed class SseStreamer(
     IBroadcastHub hub,
+    TopicAuthorizer authorizer,
     IOptions<HubOptions> hubOptions,
     IOptions<SseTransportOptions> options,
     TimeProvider timeProvider,
@@ -22,6 +24,13 @@ internal sealed class SseStreamer(
         if (!TopicSelection.TrySelect(requestedTopics, SseEndpoint.DefaultTopics, hubOptions.Value.MaxTopicsPerConnection, out var topics, out var error))
         {
             await Problems.Invalid("topic", error).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var access = authorizer.CanSubscribe(context.User, topics);
+        if (!access.IsAllowed)
+        {
+            await AccessProblems.For(access, "subscribe to", context).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -61,7 +70,9 @@ internal sealed class SseStreamer(
         var connection = new SseConnection(context, subscription, options.Value, timeProvider);
         try
         {
-            await connection.RunAsync(lastEventId).ConfigureAwait(false);
+            // A stream outlives no token: it ends when the token expires, and the client reconnects with a fresh one.
+            var tokenExpires = authorizer.Enabled ? GatewayClaims.From(context.User).Expires : null;
+            await connection.RunAsync(lastEventId, tokenExpires).ConfigureAwait(false);
         }
         finally
         {

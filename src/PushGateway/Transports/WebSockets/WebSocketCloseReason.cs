@@ -12,6 +12,15 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
     public static WebSocketCloseReason SlowConsumer { get; } =
         new(WebSocketCloseStatus.PolicyViolation, "too slow: send queue overflowed");
 
+    public static WebSocketCloseReason TokenExpired { get; } =
+        new(WebSocketCloseStatus.PolicyViolation, "token expired");
+
+    public static WebSocketCloseReason InvalidToken { get; } =
+        new(WebSocketCloseStatus.PolicyViolation, "invalid token, or it does not allow this topic");
+
+    public static WebSocketCloseReason NotAllowedToSend { get; } =
+        new(WebSocketCloseStatus.PolicyViolation, "the token does not allow publishing to this topic");
+
     public static WebSocketCloseReason BinaryMessage { get; } =
         new(WebSocketCloseStatus.InvalidMessageType, "binary messages are not accepted");
 

@@ -16,6 +16,8 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly WebSocket _socket;
     private readonly Subscription _subscription;
     private readonly string _room;
+    private readonly WebSocketAccess _access;
+    private readonly ITimer _tokenExpiry;
     private readonly IBroadcastHub _hub;
     private readonly WebSocketTransportOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -25,14 +27,25 @@ internal sealed class WebSocketConnection : IDisposable
     private ITimer? _abortTimer;
 
     public WebSocketConnection(
-        WebSocket socket, Subscription subscription, string room, IBroadcastHub hub, WebSocketTransportOptions options, TimeProvider timeProvider)
+        WebSocket socket,
+        Subscription subscription,
+        string room,
+        WebSocketAccess access,
+        IBroadcastHub hub,
+        WebSocketTransportOptions options,
+        TimeProvider timeProvider)
     {
         _socket = socket;
         _subscription = subscription;
         _room = room;
+        _access = access;
         _hub = hub;
         _options = options;
         _timeProvider = timeProvider;
+        _tokenExpiry = timeProvider.CreateTimer(
+            static state => ((WebSocketConnection)state!).RequestClose(WebSocketCloseReason.TokenExpired),
+            this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        ArmTokenExpiry();
         _hubClosed = subscription.Closed.Register(
             static state =>
             {
@@ -55,6 +68,7 @@ internal sealed class WebSocketConnection : IDisposable
     public void Dispose()
     {
         _hubClosed.Dispose();
+        _tokenExpiry.Dispose();
         _abortTimer?.Dispose();
         _closing.Dispose();
     }
@@ -119,8 +133,20 @@ internal sealed class WebSocketConnection : IDisposable
                 }
 
                 // Already valid UTF-8: the runtime's WebSocket checks text messages and closes with 1007 otherwise.
-                _hub.Publish(_room, EventTypes.Chat, Encoding.UTF8.GetString(buffer, 0, count));
+                var text = Encoding.UTF8.GetString(buffer, 0, count);
                 count = 0;
+                if (_access.ReadTokenRefresh(text) is { } token)
+                {
+                    await RefreshTokenAsync(token).ConfigureAwait(false);
+                }
+                else if (_access.CanSend)
+                {
+                    _hub.Publish(_room, EventTypes.Chat, text);
+                }
+                else
+                {
+                    RequestClose(WebSocketCloseReason.NotAllowedToSend);
+                }
             }
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
@@ -177,6 +203,23 @@ internal sealed class WebSocketConnection : IDisposable
             // Aborted by the close timeout, or the client vanished mid-handshake.
         }
     }
+
+    private async Task RefreshTokenAsync(string token)
+    {
+        if (await _access.RefreshAsync(token).ConfigureAwait(false))
+        {
+            ArmTokenExpiry();
+        }
+        else
+        {
+            RequestClose(WebSocketCloseReason.InvalidToken);
+        }
+    }
+
+    private void ArmTokenExpiry() =>
+        _tokenExpiry.Change(
+            _access.Expires is { } expires ? TimeSpan.FromTicks(Math.Max(0, (expires - _timeProvider.GetUtcNow()).Ticks)) : Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
 
     private ValueTask SendAsync(GatewayMessage message) =>
         _socket.SendAsync(message.Utf8Data, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
 
@@ -18,7 +19,9 @@ internal static class WebSocketEndpoint
         IBroadcastHub hub,
         IOptions<WebSocketTransportOptions> options,
         TimeProvider timeProvider,
-        ConnectionTracker tracker)
+        ConnectionTracker tracker,
+        TopicAuthorizer authorizer,
+        TokenValidator tokenValidator)
     {
         var settings = options.Value;
         // One room per socket: what it sends goes there, what it receives comes from there.
@@ -35,6 +38,15 @@ internal static class WebSocketEndpoint
                 title: "WebSocket upgrade required",
                 detail: "/ws speaks WebSocket only: connect with a WebSocket client (Upgrade: websocket).")
                 .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var room = topics.Single();
+        var access = new WebSocketAccess(authorizer, tokenValidator, room);
+        var admission = access.Admit(context.User);
+        if (!admission.IsAllowed)
+        {
+            await AccessProblems.For(admission, "join", context).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -56,7 +68,7 @@ internal static class WebSocketEndpoint
 
         var openedAt = tracker.Opened(context, Transport);
         using var subscription = hub.Subscribe(topics, lastEventId: null, Transport);
-        using var connection = new WebSocketConnection(socket, subscription, topics.Single(), hub, settings, timeProvider);
+        using var connection = new WebSocketConnection(socket, subscription, room, access, hub, settings, timeProvider);
         try
         {
             await connection.RunAsync().ConfigureAwait(false);

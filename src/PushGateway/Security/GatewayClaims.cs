@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using System.Text.Json;
+
+namespace PushGateway.Security;
+
+/// <summary>
+/// What a token allows, from its <c>pushgateway</c> claim (modelled after Mercure's <c>mercure</c>
+/// claim): <c>{"publish": ["topic or pattern", …], "subscribe": […]}</c>.
+/// </summary>
+public sealed record GatewayClaims(IReadOnlyList<string> Publish, IReadOnlyList<string> Subscribe, DateTimeOffset? Expires)
+{
+    public const string ClaimType = "pushgateway";
+
+    public static GatewayClaims None { get; } = new([], [], null);
+
+    public static GatewayClaims From(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return None;
+        }
+
+        var expires = long.TryParse(user.FindFirst("exp")?.Value, out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : (DateTimeOffset?)null;
+        var claim = user.FindFirst(ClaimType)?.Value;
+        if (claim is null)
+        {
+            return None with { Expires = expires };
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(claim);
+            return new GatewayClaims(Strings(json.RootElement, "publish"), Strings(json.RootElement, "subscribe"), expires);
+        }
+        catch (JsonException)
+        {
+            return None with { Expires = expires };
+        }
+    }
+
+    private static List<string> Strings(JsonElement claim, string name) =>
+        claim.ValueKind == JsonValueKind.Object && claim.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray().Where(item => item.ValueKind == JsonValueKind.String).Select(item => item.GetString()!)]
+            : [];
+}

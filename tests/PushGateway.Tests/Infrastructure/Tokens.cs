@@ -1,0 +1,40 @@
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace PushGateway.Tests.Infrastructure;
+
+/// <summary>Mints HS256 tokens with the gateway's claims, as a backend would.</summary>
+public static class Tokens
+{
+    public const string SigningKey = "test-signing-key-of-at-least-32-bytes!";
+
+    public static Dictionary<string, string?> Settings(params string[] privateTopics)
+    {
+        var settings = new Dictionary<string, string?> { ["PushGateway:Auth:SigningKey"] = SigningKey };
+        for (var i = 0; i < privateTopics.Length; i++)
+        {
+            settings[$"PushGateway:Auth:PrivateTopics:{i}"] = privateTopics[i];
+        }
+
+        return settings;
+    }
+
+    public static string Mint(
+        DateTimeOffset now, string[]? publish = null, string[]? subscribe = null, TimeSpan? lifetime = null, string key = SigningKey)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["pushgateway"] = new Dictionary<string, object> { ["publish"] = publish ?? [], ["subscribe"] = subscribe ?? [] },
+        };
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new System.Security.Claims.ClaimsIdentity([new("sub", "test")]),
+            Claims = claims,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + (lifetime ?? TimeSpan.FromHours(1))).UtcDateTime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+        });
+    }
+}
