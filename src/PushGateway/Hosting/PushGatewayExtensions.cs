@@ -56,6 +56,7 @@ public static class PushGatewayExtensions
         app.UseWebSockets();
         app.UseCors();
         app.UseAuthentication();
+        app.UseRateLimiter();
 
         app.MapGatewayHealth();
         app.MapWebSocketTransport();

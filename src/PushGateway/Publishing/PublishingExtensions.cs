@@ -1,3 +1,5 @@
+using PushGateway.Security;
+
 namespace PushGateway.Publishing;
 
 public static class PublishingExtensions
@@ -14,6 +16,7 @@ public static class PublishingExtensions
     /// <summary>Maps <c>POST /publish</c>.</summary>
     public static RouteHandlerBuilder MapPublishApi(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/publish", PublishEndpoint.HandleAsync)
+            .RequireRateLimiting(RateLimitPolicies.Publish)
             .WithName("Publish")
             .WithSummary("Publish a message to one or more topics")
             .WithDescription("Form fields or JSON: topic (one or more), data, and optionally event, id and retry. Answers with the event id.")
@@ -23,5 +26,6 @@ public static class PublishingExtensions
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 }

@@ -6,7 +6,10 @@ namespace PushGateway.Security;
 
 public static class SecurityExtensions
 {
-    /// <summary>JWT bearer authentication and the topic authorizer (<see cref="AuthOptions"/>).</summary>
+    /// <summary>
+    /// JWT bearer authentication, the topic authorizer (<see cref="AuthOptions"/>) and the rate limits
+    /// (<see cref="LimitsOptions"/>).
+    /// </summary>
     public static IServiceCollection AddGatewaySecurity(this IServiceCollection services)
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
@@ -16,6 +19,9 @@ public static class SecurityExtensions
         services.TryAddSingleton<TopicAuthorizer>();
         services.TryAddSingleton<TokenValidator>();
         services.AddHostedService<AuthStartupCheck>();
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRateLimiter(RateLimitPolicies.Configure);
+        services.TryAddSingleton<InboundMessageLimiter>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
+using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
 
@@ -36,7 +37,7 @@ public static class SseTransportExtensions
     /// </summary>
     public static IEndpointConventionBuilder MapSseTransport(this IEndpointRouteBuilder endpoints)
     {
-        var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy);
+        var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicies.Connections);
         sse.MapGet("", SseEndpoint.HandleGetAsync).WithDisplayName("Server-Sent Events");
         sse.MapPost("", SseEndpoint.HandlePostAsync).WithDisplayName("Server-Sent Events (POST)");
         return sse;

@@ -21,6 +21,9 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
     public static WebSocketCloseReason NotAllowedToSend { get; } =
         new(WebSocketCloseStatus.PolicyViolation, "the token does not allow publishing to this topic");
 
+    public static WebSocketCloseReason RateLimited { get; } =
+        new(WebSocketCloseStatus.PolicyViolation, "rate limit exceeded: too many messages");
+
     public static WebSocketCloseReason BinaryMessage { get; } =
         new(WebSocketCloseStatus.InvalidMessageType, "binary messages are not accepted");
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using PushGateway.Hub;
+using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
 
@@ -17,6 +18,7 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly Subscription _subscription;
     private readonly string _room;
     private readonly WebSocketAccess _access;
+    private readonly InboundMessageLimiter _limiter;
     private readonly ITimer _tokenExpiry;
     private readonly IBroadcastHub _hub;
     private readonly WebSocketTransportOptions _options;
@@ -31,6 +33,7 @@ internal sealed class WebSocketConnection : IDisposable
         Subscription subscription,
         string room,
         WebSocketAccess access,
+        InboundMessageLimiter limiter,
         IBroadcastHub hub,
         WebSocketTransportOptions options,
         TimeProvider timeProvider)
@@ -39,6 +42,7 @@ internal sealed class WebSocketConnection : IDisposable
         _subscription = subscription;
         _room = room;
         _access = access;
+        _limiter = limiter;
         _hub = hub;
         _options = options;
         _timeProvider = timeProvider;
@@ -135,7 +139,11 @@ internal sealed class WebSocketConnection : IDisposable
                 // Already valid UTF-8: the runtime's WebSocket checks text messages and closes with 1007 otherwise.
                 var text = Encoding.UTF8.GetString(buffer, 0, count);
                 count = 0;
-                if (_access.ReadTokenRefresh(text) is { } token)
+                if (!_limiter.TryAcquire(_subscription.Id))
+                {
+                    RequestClose(WebSocketCloseReason.RateLimited);
+                }
+                else if (_access.ReadTokenRefresh(text) is { } token)
                 {
                     await RefreshTokenAsync(token).ConfigureAwait(false);
                 }

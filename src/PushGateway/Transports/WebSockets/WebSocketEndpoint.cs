@@ -21,7 +21,8 @@ internal static class WebSocketEndpoint
         TimeProvider timeProvider,
         ConnectionTracker tracker,
         TopicAuthorizer authorizer,
-        TokenValidator tokenValidator)
+        TokenValidator tokenValidator,
+        InboundMessageLimiter limiter)
     {
         var settings = options.Value;
         // One room per socket: what it sends goes there, what it receives comes from there.
@@ -68,7 +69,7 @@ internal static class WebSocketEndpoint
 
         var openedAt = tracker.Opened(context, Transport);
         using var subscription = hub.Subscribe(topics, lastEventId: null, Transport);
-        using var connection = new WebSocketConnection(socket, subscription, room, access, hub, settings, timeProvider);
+        using var connection = new WebSocketConnection(socket, subscription, room, access, limiter, hub, settings, timeProvider);
         try
         {
             await connection.RunAsync().ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using PushGateway.Security;
+
 namespace PushGateway.Transports.WebSockets;
 
 public static class WebSocketTransportExtensions
@@ -12,5 +14,5 @@ public static class WebSocketTransportExtensions
     /// <summary>Maps <c>/ws</c>. Needs <c>UseWebSockets()</c> earlier in the pipeline.</summary>
     public static IEndpointConventionBuilder MapWebSocketTransport(this IEndpointRouteBuilder endpoints) =>
         // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT requests.
-        endpoints.Map("/ws", WebSocketEndpoint.HandleAsync).WithDisplayName("WebSocket chat");
+        endpoints.Map("/ws", WebSocketEndpoint.HandleAsync).RequireRateLimiting(RateLimitPolicies.Connections).WithDisplayName("WebSocket chat");
 }

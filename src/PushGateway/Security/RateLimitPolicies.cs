@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace PushGateway.Security;
+
+/// <summary>The framework's rate limiting, partitioned per client: connections per address, publishes per client.</summary>
+internal static class RateLimitPolicies
+{
+    public const string Connections = "connections";
+    public const string Publish = "publish";
+
+    public static void Configure(RateLimiterOptions options)
+    {
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.AddPolicy(Connections, context =>
+        {
+            var limits = Limits(context);
+            // The lease is held while the request runs, which for /ws and /sse is the connection's lifetime.
+            return RateLimitPartition.GetConcurrencyLimiter(Address(context), _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = limits.MaxConnectionsPerAddress,
+                QueueLimit = 0,
+            });
+        });
+        options.AddPolicy(Publish, context =>
+        {
+            var limits = Limits(context);
+            var client = context.User.FindFirst("sub")?.Value is { } subject ? "sub:" + subject : "ip:" + Address(context);
+            return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = limits.PublishBurst,
+                TokensPerPeriod = limits.PublishesPerPeriod,
+                ReplenishmentPeriod = limits.PublishRatePeriod,
+                QueueLimit = 0,
+            });
+        });
+        options.OnRejected = async (rejected, cancellationToken) =>
+        {
+            var context = rejected.HttpContext;
+            var detail = "Too many open connections from this address.";
+            if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+            {
+                context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                detail = "Too many publishes: try again after Retry-After seconds.";
+            }
+
+            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: detail)
+                .ExecuteAsync(context).ConfigureAwait(false);
+        };
+    }
+
+    private static LimitsOptions Limits(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+
+    private static string Address(HttpContext context) => (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
+}
