@@ -62,6 +62,7 @@ public static class PushGatewayExtensions
         app.MapWebSocketTransport();
         app.MapSseTransport();
         app.MapPublishApi();
+        app.MapPresence();
         app.MapOpenApi();
         return app;
     }

@@ -33,6 +33,8 @@ internal sealed partial class BroadcastHub : IBroadcastHub
 
     public int SubscriberCount => Volatile.Read(ref _subscriberCount);
 
+    public long PublishedCount => Interlocked.Read(ref _sequence);
+
     public GatewayMessage Publish(MessageDraft draft)
     {
         ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);

@@ -10,6 +10,9 @@ public interface IBroadcastHub
     /// <summary>Subscriptions currently open.</summary>
     int SubscriberCount { get; }
 
+    /// <summary>Messages published since the hub started.</summary>
+    long PublishedCount { get; }
+
     /// <summary>
     /// Assigns the next id, keeps the message in history and offers it, once, to every subscriber of
     /// any of its topics. Messages reach each subscriber in id order.

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 
 namespace PushGateway.Observability;
@@ -5,10 +6,16 @@ namespace PushGateway.Observability;
 /// <summary>Logs and counts long-lived connections as they open and close.</summary>
 internal sealed partial class ConnectionTracker(GatewayMetrics metrics, TimeProvider timeProvider, ILogger<ConnectionTracker> logger)
 {
+    private readonly ConcurrentDictionary<string, long> _active = new(StringComparer.Ordinal);
+
+    /// <summary>Open connections by transport.</summary>
+    public IReadOnlyDictionary<string, long> ActiveByTransport() => new SortedDictionary<string, long>(_active, StringComparer.Ordinal);
+
     /// <summary>Records an opened connection; returns the timestamp to hand to <see cref="Closed"/>.</summary>
     public long Opened(HttpContext context, string transport)
     {
         metrics.ConnectionOpened(transport);
+        _active.AddOrUpdate(transport, 1, static (_, count) => count + 1);
         if (logger.IsEnabled(LogLevel.Information))
         {
             LogOpened(transport, context.Connection.Id, context.Connection.RemoteIpAddress);
@@ -20,6 +27,7 @@ internal sealed partial class ConnectionTracker(GatewayMetrics metrics, TimeProv
     public void Closed(HttpContext context, string transport, long openedAt, string reason)
     {
         metrics.ConnectionClosed(transport);
+        _active.AddOrUpdate(transport, 0, static (_, count) => count - 1);
         if (logger.IsEnabled(LogLevel.Information))
         {
             var duration = timeProvider.GetElapsedTime(openedAt);

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PushGateway.Hosting;
+using PushGateway.Hub;
+using PushGateway.Security;
+
+namespace PushGateway.Observability;
+
+public static class PresenceEndpoints
+{
+    /// <summary><c>GET /topics/{topic}</c> and <c>GET /stats</c>.</summary>
+    public static IEndpointRouteBuilder MapPresence(this IEndpointRouteBuilder endpoints)
+    {
+        // {**topic}: topic names may contain slashes.
+        endpoints.MapGet("/topics/{**topic}", GetTopic)
+            .WithName("GetTopic")
+            .WithSummary("Subscribers of a topic on this node, and its newest held event id")
+            .Produces<TopicPresenceResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        endpoints.MapGet("/stats", GetStats)
+            .WithName("GetStats")
+            .WithSummary("Connections by transport, subscriptions and messages published on this node")
+            .Produces<StatsResponse>();
+        return endpoints;
+    }
+
+    private static IResult GetTopic(string topic, HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer)
+    {
+        if (!TopicName.IsValid(topic))
+        {
+            return Problems.Invalid("topic", TopicName.Invalid(topic));
+        }
+
+        // Who listens to a private topic is as private as the topic.
+        var access = authorizer.CanSubscribe(context.User, [topic]);
+        if (!access.IsAllowed)
+        {
+            return AccessProblems.For(access, "see", context);
+        }
+
+        var presence = hub.GetPresence(topic);
+        return TypedResults.Json(new TopicPresenceResponse(topic, presence.Subscribers, presence.LastEventId), PresenceJsonContext.Default.TopicPresenceResponse);
+    }
+
+    private static JsonHttpResult<StatsResponse> GetStats(IBroadcastHub hub, ConnectionTracker tracker) =>
+        TypedResults.Json(new StatsResponse(tracker.ActiveByTransport(), hub.SubscriberCount, hub.PublishedCount), PresenceJsonContext.Default.StatsResponse);
+}
