@@ -22,7 +22,12 @@
     [1011, 'server error'],
   ]);
 
-  const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+  const PRESENCE_EVERY_MS = 5000;
+
+  // chat.html?topic=room-1 joins that room; without one, the default room "chat".
+  const room = new URLSearchParams(location.search).get('topic') || 'chat';
+  const wsQuery = room === 'chat' ? '' : `?topic=${encodeURIComponent(room)}`;
+  const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws${wsQuery}`;
   const encoder = new TextEncoder();
 
   const statusEl = document.getElementById('status');
@@ -30,12 +35,15 @@
   const form = document.getElementById('chat-form');
   const input = document.getElementById('message');
   const sendButton = document.getElementById('send');
+  const presenceEl = document.getElementById('presence');
+  document.getElementById('room').textContent = room === 'chat' ? '' : `· ${room}`;
 
   let socket = null;
   let backoff = BACKOFF_START_MS;
   let everConnected = false;
   let retryTimer = 0;
   let countdownTimer = 0;
+  let presenceTimer = 0;
   let stopped = false;             // page hidden/unloading: don't reconnect
   let refocus = false;             // disabling the input drops focus; restore it
   let forceScroll = false;         // scroll to our own message when it comes back
@@ -114,6 +122,24 @@
     retryTimer = setTimeout(connect, delay);
   };
 
+  // Who else is here: the gateway's count of this room's subscribers (all pages and streams).
+  const refreshPresence = async () => {
+    try {
+      const response = await fetch(`/topics/${encodeURIComponent(room)}`, { cache: 'no-store' });
+      if (!response.ok) throw new Error(String(response.status));
+      const { subscribers } = await response.json();
+      presenceEl.textContent = `${subscribers} connected`;
+    } catch {
+      presenceEl.textContent = '';
+    }
+  };
+
+  const stopPresence = () => {
+    clearInterval(presenceTimer);
+    presenceTimer = 0;
+    presenceEl.textContent = '';
+  };
+
   const connect = () => {
     clearTimers();
     if (stopped) return;
@@ -137,6 +163,9 @@
       addSystem(everConnected ? 'Reconnected' : 'Connected');
       everConnected = true;
       setStatus('connected', 'Connected');
+      refreshPresence();
+      clearInterval(presenceTimer);
+      presenceTimer = setInterval(refreshPresence, PRESENCE_EVERY_MS);
     });
 
     ws.addEventListener('message', (e) => {
@@ -148,6 +177,7 @@
     ws.addEventListener('close', (e) => {
       if (socket !== ws) return;   // a socket we already replaced or abandoned
       socket = null;
+      stopPresence();
       // Failed attempts only update the status; a line per retry would flood the list.
       if (opened) addSystem(`Disconnected (${describeClose(e)}) — reconnecting`);
       scheduleReconnect();
@@ -184,6 +214,7 @@
   window.addEventListener('pagehide', () => {
     stopped = true;
     clearTimers();
+    stopPresence();
     if (socket) {
       const ws = socket;
       socket = null;

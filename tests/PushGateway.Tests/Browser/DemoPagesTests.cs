@@ -19,6 +19,8 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
         var bob = await browser.OpenAsync(new Uri(gateway.HttpAddress, "chat.html"));
         await ExpectConnectedAsync(alice);
         await ExpectConnectedAsync(bob);
+        // Bob joined second: his first look at the room's presence sees both.
+        await Expect(bob.Locator("#presence")).ToHaveTextAsync("2 connected");
 
         await SendAsync(alice, $"hello bob {Xss}", pressEnter: true);
         await SendAsync(bob, "hi alice", pressEnter: false);
@@ -33,6 +35,25 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
         await BrowserSession.ScreenshotAsync(alice, "chat");
         browser.AssertOnlyTalkedTo(gateway.HttpAddress);
         Assert.Empty(browser.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task ChatPage_InARoom_TalksOnlyInThatRoom()
+    {
+        await using var gateway = new GatewayFactory();
+        await using var browser = await BrowserSession.StartAsync(chromium);
+        var inRoom = await browser.OpenAsync(new Uri(gateway.HttpAddress, "chat.html?topic=room-9"));
+        var lobby = await browser.OpenAsync(new Uri(gateway.HttpAddress, "chat.html"));
+        await ExpectConnectedAsync(inRoom);
+        await ExpectConnectedAsync(lobby);
+
+        await SendAsync(lobby, "lobby only", pressEnter: true);
+        await SendAsync(inRoom, "room only", pressEnter: true);
+
+        await Expect(ChatLines(inRoom)).ToHaveTextAsync(["room only"]);
+        await Expect(ChatLines(lobby)).ToHaveTextAsync(["lobby only"]);
+        await Expect(inRoom.Locator("#room")).ToHaveTextAsync("· room-9");
+        browser.AssertOnlyTalkedTo(gateway.HttpAddress);
     }
 
     [Fact]
