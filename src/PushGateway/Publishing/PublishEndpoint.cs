@@ -17,7 +17,7 @@ internal static class PublishEndpoint
         // Refuse before reading the body: an anonymous client learns nothing from validation errors.
         if (authorizer.Enabled && context.User.Identity?.IsAuthenticated != true)
         {
-            return AccessProblems.For(new AccessDecision(AccessResult.Unauthenticated, "*"), "publish to", context);
+            return AccessProblems.For(new AccessDecision(AccessResult.Unauthenticated), "publish", context);
         }
 
         var request = context.Request;

@@ -13,7 +13,8 @@ public static class AccessProblems
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Token required",
-                detail: $"To {action} '{decision.Topic}' send a valid bearer token (Authorization header, cookie or access_token parameter).");
+                detail: $"To {action}{(decision.Topic is null ? "" : $" '{decision.Topic}'")}, send a valid bearer token " +
+                    "(Authorization header, cookie or access_token parameter).");
         }
 
         return TypedResults.Problem(
