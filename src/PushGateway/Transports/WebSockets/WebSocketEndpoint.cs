@@ -61,6 +61,8 @@ internal static class WebSocketEndpoint
             return;
         }
 
+        // Subscribed before the handshake completes: whatever is published once the client sees the socket open reaches it.
+        using var subscription = hub.Subscribe(topics, lastEventId: null, Transport);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = settings.KeepAliveInterval,
@@ -68,7 +70,6 @@ internal static class WebSocketEndpoint
         }).ConfigureAwait(false);
 
         var openedAt = tracker.Opened(context, Transport);
-        using var subscription = hub.Subscribe(topics, lastEventId: null, Transport);
         using var connection = new WebSocketConnection(socket, subscription, room, access, limiter, hub, settings, timeProvider);
         try
         {
