@@ -1,3 +1,4 @@
+using PushGateway.Backplanes;
 using PushGateway.Hub;
 using PushGateway.Observability;
 using PushGateway.Publishing;
@@ -34,6 +35,7 @@ public static class PushGatewayExtensions
     public static IServiceCollection AddPushGateway(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddExceptionHandler<BackplaneUnavailableHandler>();
         services.AddGatewayObservability();
         services.AddGatewaySecurity();
         services.AddBroadcastHub();

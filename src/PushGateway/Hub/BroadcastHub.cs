@@ -1,52 +1,149 @@
 using Microsoft.Extensions.Options;
+using PushGateway.Backplanes;
 using PushGateway.Observability;
 
 namespace PushGateway.Hub;
 
 /// <summary>
-/// The in-process hub. One lock orders publishing (id, history, fan-out) against subscribing
-/// (replay, joining), which is what makes resume exact; inside it, fan-out is only
-/// <c>TryWrite</c> on bounded queues, so it never waits for a subscriber.
+/// A node's subscribers by topic. One lock orders delivery (fan-out, the last delivered id) against
+/// joining (which records where live delivery starts for the subscriber, so its replay can end
+/// exactly there); inside it, fan-out is only <c>TryWrite</c> on bounded queues, never a wait.
 /// </summary>
-internal sealed partial class BroadcastHub : IBroadcastHub
+internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Subscription[]> _subscribersByTopic = new(StringComparer.Ordinal);
-    private readonly MessageHistory _history;
+    private readonly IBackplane _backplane;
     private readonly HubOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<BroadcastHub> _logger;
-    private readonly long _epoch;
-    private long _sequence;
+    private MessageId? _lastDelivered;
+    private long _delivered;
     private long _lastSubscriptionId;
     private int _subscriberCount;
     private SubscriptionCloseReason? _closedFor;
 
-    public BroadcastHub(IOptions<HubOptions> options, TimeProvider timeProvider, GatewayMetrics metrics, ILogger<BroadcastHub> logger)
+    public BroadcastHub(IBackplane backplane, IOptions<HubOptions> options, GatewayMetrics metrics, ILogger<BroadcastHub> logger)
     {
+        _backplane = backplane;
         _options = options.Value;
-        _history = new MessageHistory(_options.HistorySize);
         _metrics = metrics;
         _logger = logger;
-        _epoch = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        backplane.Attach(this);
     }
 
     public int SubscriberCount => Volatile.Read(ref _subscriberCount);
 
-    public long PublishedCount => Interlocked.Read(ref _sequence);
+    public long PublishedCount => Interlocked.Read(ref _delivered);
 
-    public GatewayMessage Publish(MessageDraft draft)
+    public ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
-        GatewayMessage message;
+        return _backplane.PublishAsync(draft, cancellationToken);
+    }
+
+    public GatewayMessage PublishLocal(MessageDraft draft)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
+        var message = GatewayMessage.Create(id: null, draft);
+        FanOut(message);
+        return message;
+    }
+
+    public void Deliver(GatewayMessage message) => FanOut(message);
+
+    public async ValueTask<Subscription> SubscribeAsync(
+        IReadOnlySet<string> topics, string? lastEventId, string transport, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(topics.Count);
+        var subscription = new Subscription(
+            Interlocked.Increment(ref _lastSubscriptionId), transport, topics, _options.SubscriberQueueCapacity, Unsubscribe);
+
+        SubscriptionCloseReason? closedFor;
+        MessageId? joinedAfter;
+        lock (_gate)
+        {
+            closedFor = _closedFor;
+            joinedAfter = _lastDelivered;
+            if (closedFor is null)
+            {
+                foreach (var topic in topics)
+                {
+                    _subscribersByTopic[topic] = _subscribersByTopic.TryGetValue(topic, out var existing)
+                        ? [.. existing, subscription]
+                        : [subscription];
+                }
+
+                _subscriberCount++;
+            }
+        }
+
+        if (closedFor is { } reason)
+        {
+            subscription.Close(reason);
+            return subscription;
+        }
+
+        if (lastEventId is not null)
+        {
+            try
+            {
+                // Everything after joinedAfter is already queued live: the replay ends there.
+                var page = await _backplane.ReadHistoryAsync(lastEventId, joinedAfter, topics, cancellationToken).ConfigureAwait(false);
+                (subscription.Replay, subscription.ResumeStatus) = (page.Messages, page.Status);
+            }
+            catch
+            {
+                subscription.Dispose();
+                throw;
+            }
+        }
+
+        return subscription;
+    }
+
+    public ValueTask<TopicPresence> GetPresenceAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        int local;
+        lock (_gate)
+        {
+            local = _subscribersByTopic.TryGetValue(topic, out var subscribers) ? subscribers.Length : 0;
+        }
+
+        return _backplane.GetPresenceAsync(topic, local, cancellationToken);
+    }
+
+    public void CloseAll(SubscriptionCloseReason reason)
+    {
+        List<Subscription> all;
+        lock (_gate)
+        {
+            _closedFor ??= reason;
+            all = [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers).Distinct()];
+            _subscribersByTopic.Clear();
+            _subscriberCount = 0;
+        }
+
+        foreach (var subscription in all)
+        {
+            subscription.Close(reason);
+        }
+    }
+
+    private void FanOut(GatewayMessage message)
+    {
         List<Subscription>? slow = null;
         lock (_gate)
         {
-            message = GatewayMessage.Create(new MessageId(_epoch, ++_sequence), draft);
-            _history.Append(message);
+            if (message.Id is { } id)
+            {
+                _lastDelivered = id;
+                _delivered++;
+            }
+
             // A subscriber of several of the message's topics must get it once: only then is a set needed.
-            HashSet<Subscription>? offered = draft.Topics.Count > 1 ? [] : null;
-            foreach (var topic in draft.Topics)
+            HashSet<Subscription>? offered = message.Topics.Count > 1 ? [] : null;
+            foreach (var topic in message.Topics)
             {
                 if (!_subscribersByTopic.TryGetValue(topic, out var subscribers))
                 {
@@ -81,71 +178,6 @@ internal sealed partial class BroadcastHub : IBroadcastHub
                 _metrics.SubscriberDropped(subscriber.Transport);
                 subscriber.Close(SubscriptionCloseReason.SlowConsumer);
             }
-        }
-
-        return message;
-    }
-
-    public TopicPresence GetPresence(string topic)
-    {
-        lock (_gate)
-        {
-            return new TopicPresence(
-                _subscribersByTopic.TryGetValue(topic, out var subscribers) ? subscribers.Length : 0,
-                _history.NewestOn(topic)?.EventId);
-        }
-    }
-
-    public Subscription Subscribe(IReadOnlySet<string> topics, string? lastEventId, string transport)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(topics.Count);
-        var subscription = new Subscription(
-            Interlocked.Increment(ref _lastSubscriptionId), transport, topics, _options.SubscriberQueueCapacity, Unsubscribe);
-
-        SubscriptionCloseReason? closedFor;
-        lock (_gate)
-        {
-            closedFor = _closedFor;
-            if (closedFor is null)
-            {
-                if (lastEventId is not null)
-                {
-                    (subscription.Replay, subscription.ResumeStatus) = _history.After(lastEventId, topics, new MessageId(_epoch, _sequence));
-                }
-
-                foreach (var topic in topics)
-                {
-                    _subscribersByTopic[topic] = _subscribersByTopic.TryGetValue(topic, out var existing)
-                        ? [.. existing, subscription]
-                        : [subscription];
-                }
-
-                _subscriberCount++;
-            }
-        }
-
-        if (closedFor is { } reason)
-        {
-            subscription.Close(reason);
-        }
-
-        return subscription;
-    }
-
-    public void CloseAll(SubscriptionCloseReason reason)
-    {
-        List<Subscription> all;
-        lock (_gate)
-        {
-            _closedFor ??= reason;
-            all = [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers).Distinct()];
-            _subscribersByTopic.Clear();
-            _subscriberCount = 0;
-        }
-
-        foreach (var subscription in all)
-        {
-            subscription.Close(reason);
         }
     }
 

@@ -8,10 +8,10 @@ namespace PushGateway.Hub;
 /// </summary>
 public sealed class GatewayMessage
 {
-    private GatewayMessage(MessageId id, MessageDraft draft)
+    private GatewayMessage(MessageId? id, MessageDraft draft)
     {
         Id = id;
-        EventId = draft.CustomId ?? id.ToString();
+        EventId = draft.CustomId ?? id?.ToString();
         Topics = draft.Topics;
         EventType = draft.EventType;
         Data = draft.Data;
@@ -19,11 +19,14 @@ public sealed class GatewayMessage
         SseFrame = SseFrameEncoder.EncodeEvent(draft.EventType, EventId, draft.Data, draft.RetryMilliseconds);
     }
 
-    /// <summary>The hub's id: its sequence orders every message of this process.</summary>
-    public MessageId Id { get; }
+    /// <summary>
+    /// The backplane's id, which orders every message; null for a node-local message (a tick on a
+    /// cluster), which is neither kept nor resumable.
+    /// </summary>
+    public MessageId? Id { get; }
 
-    /// <summary>The id clients see: the publisher's own, or <see cref="Id"/>.</summary>
-    public string EventId { get; }
+    /// <summary>The id clients see: the publisher's own, or <see cref="Id"/>; null sends no <c>id:</c> field.</summary>
+    public string? EventId { get; }
 
     public IReadOnlyList<string> Topics { get; }
 
@@ -51,5 +54,5 @@ public sealed class GatewayMessage
         return false;
     }
 
-    internal static GatewayMessage Create(MessageId id, MessageDraft draft) => new(id, draft);
+    public static GatewayMessage Create(MessageId? id, MessageDraft draft) => new(id, draft);
 }

@@ -1,33 +1,39 @@
 namespace PushGateway.Hub;
 
 /// <summary>
-/// Fans messages out to subscribers. Publishing never waits for a subscriber: each has a bounded
-/// queue, and one whose queue is full is dropped (its subscription closed as
+/// A node's fan-out to its subscribers. Publishing goes through the backplane, which assigns the id
+/// and delivers the message to every node's hub; a hub never waits for a subscriber: each has a
+/// bounded queue, and one whose queue is full is dropped (its subscription closed as
 /// <see cref="SubscriptionCloseReason.SlowConsumer"/>) while everyone else carries on.
 /// </summary>
 public interface IBroadcastHub
 {
-    /// <summary>Subscriptions currently open.</summary>
+    /// <summary>Subscriptions open on this node.</summary>
     int SubscriberCount { get; }
 
-    /// <summary>Messages published since the hub started.</summary>
+    /// <summary>Messages delivered to this node since it started (all nodes' publishes, on a cluster).</summary>
     long PublishedCount { get; }
 
     /// <summary>
-    /// Assigns the next id, keeps the message in history and offers it, once, to every subscriber of
-    /// any of its topics. Messages reach each subscriber in id order.
+    /// Publishes through the backplane: the returned message has its id; subscribers of any of its
+    /// topics on every node receive it once, in id order. Throws
+    /// <see cref="Backplanes.BackplaneUnavailableException"/> when it cannot be stored.
     /// </summary>
-    GatewayMessage Publish(MessageDraft draft);
+    ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
+
+    /// <summary>Offers a message to this node's subscribers only, without id or history (node-local ticks on a cluster).</summary>
+    GatewayMessage PublishLocal(MessageDraft draft);
 
     /// <summary>
     /// Opens a subscription to <paramref name="topics"/>. With <paramref name="lastEventId"/>, the held
-    /// messages after it come first in <see cref="Subscription.Replay"/>, atomically with going live,
-    /// so that nothing is lost or duplicated between the two.
+    /// messages after it come first in <see cref="Subscription.Replay"/>, and live delivery continues
+    /// exactly where they end, so that nothing is lost or duplicated between the two.
     /// </summary>
-    Subscription Subscribe(IReadOnlySet<string> topics, string? lastEventId, string transport);
+    ValueTask<Subscription> SubscribeAsync(
+        IReadOnlySet<string> topics, string? lastEventId, string transport, CancellationToken cancellationToken = default);
 
-    /// <summary>Subscribers of <paramref name="topic"/> and its newest held id.</summary>
-    TopicPresence GetPresence(string topic);
+    /// <summary>Subscribers of <paramref name="topic"/> (on every node, on a cluster) and its newest held id.</summary>
+    ValueTask<TopicPresence> GetPresenceAsync(string topic, CancellationToken cancellationToken = default);
 
     /// <summary>Closes every subscription, and every later one at once, with <paramref name="reason"/>.</summary>
     void CloseAll(SubscriptionCloseReason reason);

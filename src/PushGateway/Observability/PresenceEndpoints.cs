@@ -25,7 +25,7 @@ public static class PresenceEndpoints
         return endpoints;
     }
 
-    private static IResult GetTopic(string topic, HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer)
+    private static async Task<IResult> GetTopic(string topic, HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer)
     {
         if (!TopicName.IsValid(topic))
         {
@@ -39,7 +39,7 @@ public static class PresenceEndpoints
             return AccessProblems.For(access, "see", context);
         }
 
-        var presence = hub.GetPresence(topic);
+        var presence = await hub.GetPresenceAsync(topic, context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(new TopicPresenceResponse(topic, presence.Subscribers, presence.LastEventId), PresenceJsonContext.Default.TopicPresenceResponse);
     }
 

@@ -80,7 +80,8 @@ internal static class PublishEndpoint
             return AccessProblems.For(access, "publish to", context);
         }
 
-        return TypedResults.Ok(new PublishResponse(hub.Publish(draft).EventId));
+        var message = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new PublishResponse(message.EventId!));
     }
 
     /// <summary>A repeated scalar field is as wrong as a missing one would be ambiguous: only the first counts.</summary>

@@ -10,6 +10,9 @@ public sealed class TickerOptions
     /// <summary>Whether the ticker publishes at all. Default true.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>With a shared backplane: ticks per node (default) or through the backplane.</summary>
+    public TickerScope Scope { get; set; } = TickerScope.Node;
+
     /// <summary>Time between ticks. Default 1 second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);

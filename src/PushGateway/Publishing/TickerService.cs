@@ -1,12 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using PushGateway.Backplanes;
 using PushGateway.Hub;
 
 namespace PushGateway.Publishing;
 
-/// <summary>Publishes the server time on <see cref="Topics.Ticker"/> as the default SSE event type.</summary>
-internal sealed class TickerService(IBroadcastHub hub, TimeProvider timeProvider, IOptions<TickerOptions> options) : BackgroundService
+/// <summary>
+/// Publishes the server time on <see cref="Topics.Ticker"/> as the default SSE event type. On a
+/// cluster each node ticks for its own clients (<see cref="TickerScope.Node"/>), without id or
+/// history, unless the ticks are to go through the backplane like any message.
+/// </summary>
+internal sealed partial class TickerService(
+    IBroadcastHub hub, IBackplane backplane, TimeProvider timeProvider, IOptions<TickerOptions> options, ILogger<TickerService> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -15,12 +22,27 @@ internal sealed class TickerService(IBroadcastHub hub, TimeProvider timeProvider
             return;
         }
 
+        var nodeLocal = backplane.IsDistributed && options.Value.Scope == TickerScope.Node;
         using var timer = new PeriodicTimer(options.Value.Interval, timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                hub.Publish(Topics.Ticker, EventTypes.Message, Describe(timeProvider.GetUtcNow()));
+                var draft = new MessageDraft([Topics.Ticker], EventTypes.Message, Describe(timeProvider.GetUtcNow()));
+                if (nodeLocal)
+                {
+                    hub.PublishLocal(draft);
+                    continue;
+                }
+
+                try
+                {
+                    await hub.PublishAsync(draft, stoppingToken).ConfigureAwait(false);
+                }
+                catch (BackplaneUnavailableException)
+                {
+                    LogTickSkipped();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -37,4 +59,7 @@ internal sealed class TickerService(IBroadcastHub hub, TimeProvider timeProvider
             utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         return JsonSerializer.Serialize(payload, TickPayloadJsonContext.Default.TickPayload);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tick skipped: the backplane is unavailable")]
+    private partial void LogTickSkipped();
 }

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using PushGateway.Backplanes.InProcess;
 using PushGateway.Hub;
+using PushGateway.Tests.Infrastructure;
 using PushGateway.Observability;
 
 namespace PushGateway.Tests.Hub;
@@ -66,7 +68,7 @@ public sealed class BroadcastHubTests : IDisposable
         var second = hub.Publish(Topics.Ticker, EventTypes.Message, "b");
 
         Assert.Equal(new MessageId(_time.GetUtcNow().ToUnixTimeMilliseconds(), 1), first.Id);
-        Assert.Equal(new MessageId(first.Id.Epoch, 2), second.Id);
+        Assert.Equal(new MessageId(first.Id!.Value.Epoch, 2), second.Id);
     }
 
     [Fact]
@@ -89,7 +91,7 @@ public sealed class BroadcastHubTests : IDisposable
         var hub = CreateHub();
         var held = hub.Publish(Topics.Chat, EventTypes.Chat, "held");
 
-        using var subscription = hub.Subscribe(Chat, new MessageId(held.Id.Epoch, 99).ToString(), "test");
+        using var subscription = hub.Subscribe(Chat, new MessageId(held.Id!.Value.Epoch, 99).ToString(), "test");
 
         Assert.Equal(ResumeStatus.Gap, subscription.ResumeStatus);
         Assert.Equal(["held"], subscription.Replay.Select(message => message.Data));
@@ -102,7 +104,7 @@ public sealed class BroadcastHubTests : IDisposable
         var last = hub.Publish(Topics.Chat, EventTypes.Chat, "a");
 
         using var upToDate = hub.Subscribe(Chat, last.EventId, "test");
-        using var behind = hub.Subscribe(Chat, new MessageId(last.Id.Epoch, 0).ToString(), "test");
+        using var behind = hub.Subscribe(Chat, new MessageId(last.Id!.Value.Epoch, 0).ToString(), "test");
 
         Assert.Equal(ResumeStatus.Complete, upToDate.ResumeStatus);
         Assert.Equal(ResumeStatus.Gap, behind.ResumeStatus);
@@ -179,9 +181,13 @@ public sealed class BroadcastHubTests : IDisposable
         return data;
     }
 
-    private BroadcastHub CreateHub(int queueCapacity = 16, int historySize = 16) => new(
-        Options.Create(new HubOptions { SubscriberQueueCapacity = queueCapacity, HistorySize = historySize }),
-        _time,
-        new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
-        NullLogger<BroadcastHub>.Instance);
+    private BroadcastHub CreateHub(int queueCapacity = 16, int historySize = 16)
+    {
+        var options = Options.Create(new HubOptions { SubscriberQueueCapacity = queueCapacity, HistorySize = historySize });
+        return new BroadcastHub(
+            new InProcessBackplane(options, _time),
+            options,
+            new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
+            NullLogger<BroadcastHub>.Instance);
+    }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Observability;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
-using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Security;

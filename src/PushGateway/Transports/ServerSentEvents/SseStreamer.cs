@@ -52,7 +52,7 @@ internal sealed class SseStreamer(
             return;
         }
 
-        using var subscription = hub.Subscribe(topics, lastEventId, SseEndpoint.Transport);
+        using var subscription = await hub.SubscribeAsync(topics, lastEventId, SseEndpoint.Transport, context.RequestAborted).ConfigureAwait(false);
 
         var response = context.Response;
         response.ContentType = "text/event-stream";

@@ -24,6 +24,9 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
     public static WebSocketCloseReason RateLimited { get; } =
         new(WebSocketCloseStatus.PolicyViolation, "rate limit exceeded: too many messages");
 
+    public static WebSocketCloseReason BackplaneUnavailable { get; } =
+        new((WebSocketCloseStatus)1013, "try again later: the backplane is unavailable");
+
     public static WebSocketCloseReason BinaryMessage { get; } =
         new(WebSocketCloseStatus.InvalidMessageType, "binary messages are not accepted");
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
+using PushGateway.Backplanes;
 using PushGateway.Hub;
 using PushGateway.Security;
 
@@ -149,7 +150,7 @@ internal sealed class WebSocketConnection : IDisposable
                 }
                 else if (_access.CanSend)
                 {
-                    _hub.Publish(_room, EventTypes.Chat, text);
+                    await PublishAsync(text).ConfigureAwait(false);
                 }
                 else
                 {
@@ -209,6 +210,19 @@ internal sealed class WebSocketConnection : IDisposable
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
             // Aborted by the close timeout, or the client vanished mid-handshake.
+        }
+    }
+
+    private async Task PublishAsync(string text)
+    {
+        try
+        {
+            await _hub.PublishAsync(_room, EventTypes.Chat, text).ConfigureAwait(false);
+        }
+        catch (BackplaneUnavailableException)
+        {
+            // Not stored, so not sent: say so rather than drop it silently.
+            RequestClose(WebSocketCloseReason.BackplaneUnavailable);
         }
     }
 

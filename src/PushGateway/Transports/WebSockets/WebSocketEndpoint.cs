@@ -62,7 +62,7 @@ internal static class WebSocketEndpoint
         }
 
         // Subscribed before the handshake completes: whatever is published once the client sees the socket open reaches it.
-        using var subscription = hub.Subscribe(topics, lastEventId: null, Transport);
+        using var subscription = await hub.SubscribeAsync(topics, lastEventId: null, Transport, context.RequestAborted).ConfigureAwait(false);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = settings.KeepAliveInterval,

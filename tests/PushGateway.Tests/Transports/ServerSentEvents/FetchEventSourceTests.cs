@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Transports.ServerSentEvents;

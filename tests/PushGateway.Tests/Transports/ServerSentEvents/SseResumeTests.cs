@@ -78,7 +78,7 @@ public sealed class SseResumeTests : IDisposable
     public async Task Reconnect_WithIdFromAnEarlierProcess_IsToldOfTheGapAndGetsWhatIsKept()
     {
         var seen = Publish("after restart");
-        var fromBefore = new MessageId(seen[0].Id.Epoch - 60_000, 42);
+        var fromBefore = new MessageId(seen[0].Id!.Value.Epoch - 60_000, 42);
 
         await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: fromBefore.ToString());
 

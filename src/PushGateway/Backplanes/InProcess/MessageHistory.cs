@@ -1,4 +1,6 @@
-namespace PushGateway.Hub;
+using PushGateway.Hub;
+
+namespace PushGateway.Backplanes.InProcess;
 
 /// <summary>
 /// A ring buffer of the most recent messages of all topics, in id order. Not thread-safe: the hub
@@ -23,32 +25,34 @@ internal sealed class MessageHistory(int capacity)
     }
 
     /// <summary>
-    /// The held messages on <paramref name="topics"/> that follow the one the client saw last.
+    /// The held messages on <paramref name="topics"/> that follow the one the client saw last, up to
+    /// and including <paramref name="upTo"/> (later ones reach the subscriber live).
     /// </summary>
     /// <param name="lastEventId">The client's last id: one the hub assigned, or a publisher's own.</param>
     /// <param name="topics">The subscription's topics.</param>
-    /// <param name="current">The newest id assigned so far.</param>
-    public (List<GatewayMessage> Messages, ResumeStatus Status) After(string lastEventId, IReadOnlySet<string> topics, MessageId current)
+    /// <param name="upTo">The last message delivered when the subscriber joined.</param>
+    public HistoryPage After(string lastEventId, IReadOnlySet<string> topics, MessageId upTo)
     {
         // Where the client stands, as a sequence of this process; null when its id cannot be placed
         // (another epoch, not issued yet, or a publisher's id no longer held): then all held is new to it.
         long? lastSeen = MessageId.TryParse(lastEventId, out var id)
-            ? id.Value.Epoch == current.Epoch && id.Value.Sequence <= current.Sequence ? id.Value.Sequence : null
-            : FindNewest(lastEventId)?.Id.Sequence;
-        var oldestHeld = _count == 0 ? current.Sequence + 1 : At(0).Id.Sequence;
+            ? id.Value.Epoch == upTo.Epoch && id.Value.Sequence <= upTo.Sequence ? id.Value.Sequence : null
+            : FindNewest(lastEventId)?.Id!.Value.Sequence;
+        var oldestHeld = _count == 0 ? upTo.Sequence + 1 : At(0).Id!.Value.Sequence;
         var complete = lastSeen >= oldestHeld - 1;
 
         var messages = new List<GatewayMessage>();
         for (var i = 0; i < _count; i++)
         {
             var message = At(i);
-            if ((lastSeen is null || message.Id.Sequence > lastSeen) && message.IsOnAnyOf(topics))
+            var sequence = message.Id!.Value.Sequence;
+            if ((lastSeen is null || sequence > lastSeen) && sequence <= upTo.Sequence && message.IsOnAnyOf(topics))
             {
                 messages.Add(message);
             }
         }
 
-        return (messages, complete ? ResumeStatus.Complete : ResumeStatus.Gap);
+        return new HistoryPage(messages, complete ? ResumeStatus.Complete : ResumeStatus.Gap);
     }
 
     /// <summary>The newest held message on <paramref name="topic"/>.</summary>

@@ -1,0 +1,19 @@
+namespace PushGateway.Backplanes;
+
+/// <summary>The backplane cannot be reached: the operation did not happen (answer 503, close 1013).</summary>
+public sealed class BackplaneUnavailableException : Exception
+{
+    public BackplaneUnavailableException()
+    {
+    }
+
+    public BackplaneUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public BackplaneUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

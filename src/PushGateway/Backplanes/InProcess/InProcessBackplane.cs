@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using PushGateway.Hub;
+
+namespace PushGateway.Backplanes.InProcess;
+
+/// <summary>
+/// One node, no setup: ids are <c>{start epoch}-{sequence}</c>, history is a ring buffer, and delivery
+/// is a call. One lock orders id, history and delivery, so subscribers see messages in id order.
+/// </summary>
+internal sealed class InProcessBackplane : IBackplane
+{
+    private readonly Lock _gate = new();
+    private readonly MessageHistory _history;
+    private readonly long _epoch;
+    private long _sequence;
+    private IDeliveryTarget? _target;
+
+    public InProcessBackplane(IOptions<HubOptions> options, TimeProvider timeProvider)
+    {
+        _history = new MessageHistory(options.Value.HistorySize);
+        _epoch = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    public bool IsDistributed => false;
+
+    public void Attach(IDeliveryTarget target) => _target = target;
+
+    public ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var message = GatewayMessage.Create(new MessageId(_epoch, ++_sequence), draft);
+            _history.Append(message);
+            _target?.Deliver(message);
+            return ValueTask.FromResult(message);
+        }
+    }
+
+    public ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_history.After(lastEventId, topics, upTo ?? new MessageId(_epoch, 0)));
+        }
+    }
+
+    public ValueTask<TopicPresence> GetPresenceAsync(string topic, int localSubscribers, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(new TopicPresence(localSubscribers, _history.NewestOn(topic)?.EventId));
+        }
+    }
+}
