@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PushGateway.Backplanes.InProcess;
 using PushGateway.Hub;
-using PushGateway.Tests.Infrastructure;
 using PushGateway.Observability;
+using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Hub;
 
