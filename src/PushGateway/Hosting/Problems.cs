@@ -13,6 +13,16 @@ public static class Problems
     public static IResult TooLarge(string detail) =>
         Status(StatusCodes.Status413PayloadTooLarge, detail);
 
+    /// <summary>503 with Retry-After: the backplane is down, nothing was published or subscribed.</summary>
+    public static IResult BackplaneUnavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Backplane unavailable",
+            detail: "The message bus between gateway nodes cannot be reached; nothing was done. Try again shortly.");
+    }
+
     public static IResult Status(int statusCode, string detail) =>
         TypedResults.Problem(statusCode: statusCode, detail: detail);
 }

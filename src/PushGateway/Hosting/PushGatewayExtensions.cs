@@ -1,4 +1,3 @@
-using PushGateway.Backplanes;
 using PushGateway.Hub;
 using PushGateway.Observability;
 using PushGateway.Publishing;
@@ -35,7 +34,6 @@ public static class PushGatewayExtensions
     public static IServiceCollection AddPushGateway(this IServiceCollection services)
     {
         services.AddProblemDetails();
-        services.AddExceptionHandler<BackplaneUnavailableHandler>();
         services.AddGatewayObservability();
         services.AddGatewaySecurity();
         services.AddBroadcastHub();

@@ -52,12 +52,25 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
 
     public void Deliver(GatewayMessage message) => FanOut(message);
 
+    public IReadOnlyDictionary<string, int> SubscriberCounts()
+    {
+        lock (_gate)
+        {
+            return _subscribersByTopic.ToDictionary(pair => pair.Key, pair => pair.Value.Length, StringComparer.Ordinal);
+        }
+    }
+
     public async ValueTask<Subscription> SubscribeAsync(
         IReadOnlySet<string> topics, string? lastEventId, string transport, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(topics.Count);
         var subscription = new Subscription(
             Interlocked.Increment(ref _lastSubscriptionId), transport, topics, _options.SubscriberQueueCapacity, Unsubscribe);
+        if (_backplane.IsDistributed && lastEventId is not null && MessageId.TryParse(lastEventId, out var lastSeen))
+        {
+            // This node may lag behind the one the client came from: what it delivers late, the client already has.
+            subscription.SkipThrough = lastSeen;
+        }
 
         SubscriptionCloseReason? closedFor;
         MessageId? joinedAfter;

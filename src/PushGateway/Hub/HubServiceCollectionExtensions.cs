@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushGateway.Backplanes;
-using PushGateway.Backplanes.InProcess;
 using PushGateway.Observability;
 
 namespace PushGateway.Hub;
@@ -8,15 +7,15 @@ namespace PushGateway.Hub;
 public static class HubServiceCollectionExtensions
 {
     /// <summary>
-    /// The broadcast hub on the in-process backplane unless another <see cref="IBackplane"/> was added
-    /// first; closed with 1001 / end of stream when the host stops.
+    /// The broadcast hub on its backplane (in-process, or Redis when configured); closed with 1001 /
+    /// end of stream when the host stops.
     /// </summary>
     public static IServiceCollection AddBroadcastHub(this IServiceCollection services)
     {
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GatewayMetrics>();
-        services.TryAddSingleton<IBackplane, InProcessBackplane>();
+        services.AddBackplanes();
         services.TryAddSingleton<IBroadcastHub, BroadcastHub>();
         services.AddHostedService<HubShutdownService>();
         return services;

@@ -13,6 +13,12 @@ public readonly record struct MessageId(long Epoch, long Sequence)
     /// <summary>Longer strings are rejected before parsing: two 19-digit longs and a dash.</summary>
     public const int MaxLength = 39;
 
+    /// <summary>Orders ids as the backplane assigned them: by epoch (or Redis time), then sequence.</summary>
+    public static Comparer<MessageId> Order { get; } = Comparer<MessageId>.Create(
+        static (a, b) => a.Epoch != b.Epoch ? a.Epoch.CompareTo(b.Epoch) : a.Sequence.CompareTo(b.Sequence));
+
+    public bool IsAfter(MessageId other) => Order.Compare(this, other) > 0;
+
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Epoch}-{Sequence}");
 

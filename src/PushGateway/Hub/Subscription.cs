@@ -61,7 +61,11 @@ public sealed class Subscription : IDisposable
         _closed.Dispose();
     }
 
-    internal bool TryDeliver(GatewayMessage message) => _queue.Writer.TryWrite(message);
+    /// <summary>Live messages up to this id are not queued: the client saw them on another node.</summary>
+    internal MessageId? SkipThrough { get; set; }
+
+    internal bool TryDeliver(GatewayMessage message) =>
+        (SkipThrough is { } floor && message.Id is { } id && !id.IsAfter(floor)) || _queue.Writer.TryWrite(message);
 
     /// <summary>Ends the subscription; the first reason given wins.</summary>
     internal void Close(SubscriptionCloseReason reason)

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PushGateway.Backplanes;
 using Serilog;
 
 namespace PushGateway.Observability;
@@ -29,7 +31,14 @@ public static class ObservabilityExtensions
         return services;
     }
 
-    /// <summary><c>GET /healthz</c>: liveness.</summary>
-    public static IEndpointConventionBuilder MapGatewayHealth(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapHealthChecks("/healthz");
+    /// <summary>
+    /// <c>GET /healthz</c>: liveness (the process answers); <c>GET /readyz</c>: readiness (the checks
+    /// tagged ready, such as the backplane).
+    /// </summary>
+    public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(BackplaneServiceCollectionExtensions.ReadyTag) });
+        return endpoints;
+    }
 }

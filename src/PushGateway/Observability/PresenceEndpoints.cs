@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using PushGateway.Backplanes;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Security;
@@ -39,7 +40,16 @@ public static class PresenceEndpoints
             return AccessProblems.For(access, "see", context);
         }
 
-        var presence = await hub.GetPresenceAsync(topic, context.RequestAborted).ConfigureAwait(false);
+        TopicPresence presence;
+        try
+        {
+            presence = await hub.GetPresenceAsync(topic, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BackplaneUnavailableException)
+        {
+            return Problems.BackplaneUnavailable(context);
+        }
+
         return TypedResults.Json(new TopicPresenceResponse(topic, presence.Subscribers, presence.LastEventId), PresenceJsonContext.Default.TopicPresenceResponse);
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using PushGateway.Backplanes;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Security;
@@ -80,8 +81,15 @@ internal static class PublishEndpoint
             return AccessProblems.For(access, "publish to", context);
         }
 
-        var message = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PublishResponse(message.EventId!));
+        try
+        {
+            var message = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
+            return TypedResults.Ok(new PublishResponse(message.EventId!));
+        }
+        catch (BackplaneUnavailableException)
+        {
+            return Problems.BackplaneUnavailable(context);
+        }
     }
 
     /// <summary>A repeated scalar field is as wrong as a missing one would be ambiguous: only the first counts.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using PushGateway.Backplanes;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Observability;
@@ -52,8 +53,26 @@ internal sealed class SseStreamer(
             return;
         }
 
-        using var subscription = await hub.SubscribeAsync(topics, lastEventId, SseEndpoint.Transport, context.RequestAborted).ConfigureAwait(false);
+        Subscription subscription;
+        try
+        {
+            subscription = await hub.SubscribeAsync(topics, lastEventId, SseEndpoint.Transport, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BackplaneUnavailableException)
+        {
+            // Only a resume needs the backplane to subscribe: its history is there.
+            await Problems.BackplaneUnavailable(context).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
 
+        using (subscription)
+        {
+            await StreamAsync(context, subscription, lastEventId).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, Subscription subscription, string? lastEventId)
+    {
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache, no-transform";

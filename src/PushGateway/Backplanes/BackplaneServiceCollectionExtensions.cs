@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PushGateway.Backplanes.InProcess;
+using PushGateway.Backplanes.Redis;
+
+namespace PushGateway.Backplanes;
+
+public static class BackplaneServiceCollectionExtensions
+{
+    /// <summary>Tag of the readiness checks served at <c>/readyz</c>.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// The backplane: Redis when <c>PushGateway:Redis:Configuration</c> is set, else in-process. Chosen
+    /// when first resolved, so that every configuration source (files, environment, tests) counts.
+    /// </summary>
+    public static IServiceCollection AddBackplanes(this IServiceCollection services)
+    {
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<InProcessBackplane>();
+        services.TryAddSingleton<RedisBackplane>();
+        services.TryAddSingleton<IBackplane>(provider => provider.GetRequiredService<IOptions<RedisOptions>>().Value.Enabled
+            ? provider.GetRequiredService<RedisBackplane>()
+            : provider.GetRequiredService<InProcessBackplane>());
+        services.AddHostedService<RedisBackplaneHost>();
+        services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("backplane", tags: [ReadyTag]);
+        return services;
+    }
+}

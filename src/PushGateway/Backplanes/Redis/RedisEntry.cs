@@ -1,0 +1,42 @@
+using System.Globalization;
+using PushGateway.Hub;
+using StackExchange.Redis;
+
+namespace PushGateway.Backplanes.Redis;
+
+/// <summary>How a message is stored in a stream entry, and read back.</summary>
+internal static class RedisEntry
+{
+    public const string Topics = "t";
+    public const string EventType = "e";
+    public const string Data = "d";
+    public const string CustomId = "c";
+    public const string Retry = "r";
+
+    /// <summary>The values in script-argument order: topics (LF-separated: names have no LF), event, data, custom id, retry.</summary>
+    public static RedisValue[] Fields(MessageDraft draft) =>
+    [
+        string.Join('\n', draft.Topics),
+        draft.EventType,
+        draft.Data,
+        draft.CustomId ?? string.Empty,
+        draft.RetryMilliseconds?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+    ];
+
+    public static GatewayMessage ToMessage(StreamEntry entry)
+    {
+        string Field(string name) => entry[name].IsNull ? string.Empty : entry[name].ToString();
+
+        var customId = Field(CustomId);
+        var retry = Field(Retry);
+        var draft = new MessageDraft(Field(Topics).Split('\n'), Field(EventType), Field(Data))
+        {
+            CustomId = customId.Length == 0 ? null : customId,
+            RetryMilliseconds = retry.Length == 0 ? null : int.Parse(retry, CultureInfo.InvariantCulture),
+        };
+        return GatewayMessage.Create(ParseId(entry.Id), draft);
+    }
+
+    public static MessageId ParseId(RedisValue id) =>
+        MessageId.TryParse(id.ToString(), out var parsed) ? parsed.Value : throw new FormatException($"Not a stream id: {id}");
+}

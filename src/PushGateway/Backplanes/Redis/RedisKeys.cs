@@ -1,0 +1,24 @@
+using StackExchange.Redis;
+
+namespace PushGateway.Backplanes.Redis;
+
+/// <summary>The keys and channel of one gateway in Redis.</summary>
+internal sealed class RedisKeys(string prefix)
+{
+    /// <summary>Every message, in id order: what each node tails to deliver to its subscribers.</summary>
+    public RedisKey Delivery { get; } = prefix + "delivery";
+
+    /// <summary>When this Redis dataset began (ms): ids older than that were lost with an earlier dataset.</summary>
+    public RedisKey Epoch { get; } = prefix + "epoch";
+
+    /// <summary>Rung after every publish, so that nodes read the delivery stream at once instead of polling.</summary>
+    public RedisChannel Doorbell { get; } = RedisChannel.Literal(prefix + "doorbell");
+
+    public string NodePattern { get; } = prefix + "node:*";
+
+    /// <summary>A topic's history: the same ids as the delivery stream, so they compare across topics.</summary>
+    public RedisKey Topic(string topic) => prefix + "topic:" + topic;
+
+    /// <summary>A node's subscriber counts by topic, expiring unless the node refreshes them.</summary>
+    public RedisKey Node(string nodeId) => prefix + "node:" + nodeId;
+}

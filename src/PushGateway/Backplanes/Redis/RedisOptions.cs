@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PushGateway.Backplanes.Redis;
+
+/// <summary>The Redis backplane; bound from <c>PushGateway:Redis</c>. Without a configuration the gateway stays in-process.</summary>
+public sealed class RedisOptions
+{
+    public const string Section = "PushGateway:Redis";
+
+    /// <summary>A StackExchange.Redis connection string (<c>localhost:6379,password=…</c>). Default none: in-process.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>Prefix of every key and channel, so that several gateways can share a Redis. Default <c>pushgateway:</c>.</summary>
+    public string KeyPrefix { get; set; } = "pushgateway:";
+
+    /// <summary>Messages kept per topic for resume (the topic's stream is trimmed to about this). Default 1000.</summary>
+    [Range(1, 10_000_000)]
+    public int HistoryPerTopic { get; set; } = 1000;
+
+    /// <summary>Length of the stream that carries every message to every node (a node further behind loses messages). Default 100000.</summary>
+    [Range(100, 100_000_000)]
+    public int DeliveryStreamLength { get; set; } = 100_000;
+
+    /// <summary>How often each node reports its subscriber counts for cluster-wide presence. Default 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PresenceInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+}

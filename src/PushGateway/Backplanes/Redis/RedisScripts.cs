@@ -1,0 +1,23 @@
+namespace PushGateway.Backplanes.Redis;
+
+/// <summary>Server-side steps that must happen together.</summary>
+internal static class RedisScripts
+{
+    /// <summary>
+    /// Publish: one id from the delivery stream, the same id in every topic's history (so ids compare
+    /// across topics), the dataset's epoch on first use, then the doorbell. Atomic: a message is in all
+    /// of them or in none.
+    /// KEYS: delivery, epoch, topic streams…; ARGV: delivery length, topic length, doorbell, topics, event, data, custom id, retry.
+    /// </summary>
+    public const string Publish = """
+        local now = redis.call('TIME')
+        redis.call('SET', KEYS[2], now[1] * 1000 + math.floor(now[2] / 1000), 'NX')
+        local fields = {'t', ARGV[4], 'e', ARGV[5], 'd', ARGV[6], 'c', ARGV[7], 'r', ARGV[8]}
+        local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+        for i = 3, #KEYS do
+          redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))
+        end
+        redis.call('PUBLISH', ARGV[3], id)
+        return id
+        """;
+}
