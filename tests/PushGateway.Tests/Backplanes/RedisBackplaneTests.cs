@@ -94,6 +94,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     public async Task RedisOutage_LocalStreamsStayOpen_PublishesGet503_AndDeliveryResumesAfterRestart()
     {
         await using var streamOnA = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news");
+        using var chatOnB = await WebSocketTestClient.ConnectAsync(_nodeB, path: "ws?topic=news");
         var before = await _nodeB.Hub.PublishAsync("news", "update", "before", TestTimeout.Token());
         Assert.Equal("before", (await streamOnA.NextAsync()).Data);
         using var http = _nodeA.CreateHttpClient();
@@ -103,7 +104,11 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         using var readyDuring = await http.GetAsync("readyz", TestTimeout.Token());
         using var liveDuring = await http.GetAsync("healthz", TestTimeout.Token());
 
+        await chatOnB.SendTextAsync("not stored, so not sent");
+        var (status, description) = await chatOnB.ReceiveCloseAsync();
+
         await ProblemAssert.IsProblemAsync(during, HttpStatusCode.ServiceUnavailable, "Backplane unavailable");
+        Assert.Equal(((System.Net.WebSockets.WebSocketCloseStatus)1013, "try again later: the backplane is unavailable"), (status, description));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, readyDuring.StatusCode);
         Assert.Equal(HttpStatusCode.OK, liveDuring.StatusCode);
 
