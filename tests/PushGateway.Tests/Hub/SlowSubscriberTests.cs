@@ -57,7 +57,30 @@ public sealed class SlowSubscriberTests : IDisposable
         await healthy.SendTextAsync("after the drop");
         Assert.Equal("after the drop", await healthy.ReceiveTextAsync());
         Assert.Equal("ws", Assert.Single(dropped.GetMeasurementSnapshot()).Tags["transport"]);
-        var (status, description) = await slow.ReceiveCloseAsync();
+        // A client that never reads again never lets the close frame through: past the close timeout
+        // the server aborts the connection, so reading now ends in a close frame or a broken socket.
+        _gateway.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(await slow.EndsAsync());
+    }
+
+    [Fact]
+    public async Task WebSocketSubscriberWhoseQueueOverflows_IsClosedWith1008AfterWhatWasSent()
+    {
+        using var gateway = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Hub:SubscriberQueueCapacity"] = "1",
+            ["PushGateway:Ticker:Enabled"] = "false",
+        });
+        using var client = await WebSocketTestClient.ConnectAsync(gateway);
+
+        // One slot and a burst: the queue overflows long before the socket is anywhere near full.
+        for (var i = 0; i < 1000 && gateway.Hub.SubscriberCount == 1; i++)
+        {
+            gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"burst {i}");
+        }
+
+        var (status, description) = await client.ReceiveCloseAsync();
+        Assert.Equal(0, gateway.Hub.SubscriberCount);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
         Assert.Equal("too slow: send queue overflowed", description);
     }

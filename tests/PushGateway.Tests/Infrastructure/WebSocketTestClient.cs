@@ -43,6 +43,23 @@ public sealed class WebSocketTestClient : IDisposable
         }
     }
 
+    /// <summary>True once the connection ends, by a close frame or by breaking, after any messages still on their way.</summary>
+    public async Task<bool> EndsAsync()
+    {
+        try
+        {
+            while ((await ReceiveAsync()).Type != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (WebSocketException)
+        {
+            // Aborted by the server: ended all the same.
+        }
+
+        return true;
+    }
+
     public async Task<(WebSocketMessageType Type, byte[] Payload)> ReceiveAsync()
     {
         using var message = new MemoryStream();
