@@ -75,7 +75,7 @@ public sealed class Subscription : IDisposable
             return;
         }
 
-        _queue.Writer.TryComplete();
+        // Cancel before completing: a reader woken by the completion must find the reason already given.
         try
         {
             _closed.Cancel();
@@ -84,5 +84,7 @@ public sealed class Subscription : IDisposable
         {
             // The connection already ended and disposed the subscription.
         }
+
+        _queue.Writer.TryComplete();
     }
 }

@@ -196,6 +196,18 @@ internal sealed class WebSocketConnection : IDisposable
             RequestClose(WebSocketCloseReason.Aborted(exception.Message));
             return;
         }
+        catch
+        {
+            // Whatever broke the writer, the receive loop must not wait on the client forever.
+            _socket.Abort();
+            throw;
+        }
+
+        // The queue only completes when the hub ends the subscription, which has said why.
+        if (_subscription.CloseReason is { } ended)
+        {
+            RequestClose(WebSocketCloseReason.For(ended));
+        }
 
         var reason = CloseReason!;
         if (reason.Status == WebSocketCloseStatus.Empty || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
