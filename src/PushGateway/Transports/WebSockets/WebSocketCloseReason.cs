@@ -39,6 +39,9 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
     public static WebSocketCloseReason ClosedByClient(WebSocketCloseStatus? status) =>
         new(status is null or WebSocketCloseStatus.Empty ? WebSocketCloseStatus.NormalClosure : status.Value, "closed by client");
 
+    /// <summary>For the connection log: the code and reason, or why nothing could be sent.</summary>
+    public string ToLogText() => Status == WebSocketCloseStatus.Empty ? Description : $"{(int)Status} {Description}";
+
     public static WebSocketCloseReason For(SubscriptionCloseReason reason) => reason switch
     {
         SubscriptionCloseReason.SlowConsumer => SlowConsumer,

@@ -7,22 +7,24 @@ using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
 
-/// <summary><c>/ws</c>: chat over WebSocket. Every text message is broadcast to every open socket.</summary>
-internal static class WebSocketEndpoint
+/// <summary>
+/// <c>/ws</c>: chat over WebSocket. Checks the request (room, upgrade, token, origin), then runs the
+/// socket until either side closes it. Every text message is broadcast to every socket in the room.
+/// </summary>
+internal sealed class WebSocketEndpoint(
+    IBroadcastHub hub,
+    IOptions<WebSocketTransportOptions> options,
+    TimeProvider timeProvider,
+    ConnectionTracker tracker,
+    TopicAuthorizer authorizer,
+    TokenValidator tokenValidator,
+    InboundMessageLimiter limiter)
 {
     public const string Transport = "ws";
 
     private static readonly FrozenSet<string> ChatTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Chat);
 
-    public static async Task HandleAsync(
-        HttpContext context,
-        IBroadcastHub hub,
-        IOptions<WebSocketTransportOptions> options,
-        TimeProvider timeProvider,
-        ConnectionTracker tracker,
-        TopicAuthorizer authorizer,
-        TokenValidator tokenValidator,
-        InboundMessageLimiter limiter)
+    public async Task HandleAsync(HttpContext context)
     {
         var settings = options.Value;
         // One room per socket: what it sends goes there, what it receives comes from there.
@@ -77,11 +79,7 @@ internal static class WebSocketEndpoint
         }
         finally
         {
-            var reason = connection.CloseReason;
-            tracker.Closed(context, Transport, openedAt,
-                reason is null || reason.Status == System.Net.WebSockets.WebSocketCloseStatus.Empty
-                    ? reason?.Description ?? "aborted"
-                    : $"{(int)reason.Status} {reason.Description}");
+            tracker.Closed(context, Transport, openedAt, connection.CloseReason?.ToLogText() ?? "aborted");
         }
     }
 }
