@@ -32,6 +32,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     private RedisValue _delivered = RedisValue.Null;
     private StrongBox<MessageId>? _attachedAt;
     private bool _doorbellSubscribed;
+    private bool _epochStamped;
     private int _down;
 
     public RedisBackplane(IOptions<RedisOptions> options, ILogger<RedisBackplane> logger)
@@ -197,6 +198,12 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
             try
             {
                 await EnsureTailingAsync().ConfigureAwait(false);
+                if (Volatile.Read(ref _down) == 1 || !_epochStamped)
+                {
+                    await Database.ScriptEvaluateAsync(RedisScripts.StampEpoch, [_keys.Epoch]).ConfigureAwait(false);
+                    _epochStamped = true;
+                }
+
                 StreamEntry[] batch;
                 do
                 {

@@ -5,9 +5,19 @@ namespace PushGateway.Backplanes.Redis;
 /// <summary>Connects the Redis backplane with the host, when it is the one configured.</summary>
 internal sealed class RedisBackplaneHost(IOptions<RedisOptions> options, IServiceProvider services) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        options.Value.Enabled ? services.GetRequiredService<RedisBackplane>().StartAsync(cancellationToken) : Task.CompletedTask;
+    // Resolved at start and kept: while the host stops, its service provider may already be disposed.
+    private RedisBackplane? _backplane;
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        options.Value.Enabled ? services.GetRequiredService<RedisBackplane>().StopAsync(cancellationToken) : Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        _backplane = services.GetRequiredService<RedisBackplane>();
+        return _backplane.StartAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _backplane?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 }

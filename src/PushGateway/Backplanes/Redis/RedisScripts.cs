@@ -4,6 +4,16 @@ namespace PushGateway.Backplanes.Redis;
 internal static class RedisScripts
 {
     /// <summary>
+    /// Marks when this dataset began, if nobody has: run by every node as it (re)connects, so that an
+    /// id from before a Redis that lost its data is known as such even before the next publish.
+    /// KEYS: epoch.
+    /// </summary>
+    public const string StampEpoch = """
+        local now = redis.call('TIME')
+        return redis.call('SET', KEYS[1], now[1] * 1000 + math.floor(now[2] / 1000), 'NX')
+        """;
+
+    /// <summary>
     /// Publish: one id from the delivery stream, the same id in every topic's history (so ids compare
     /// across topics), the dataset's epoch on first use, then the doorbell. Atomic: a message is in all
     /// of them or in none.
