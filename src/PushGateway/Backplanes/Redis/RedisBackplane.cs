@@ -77,12 +77,16 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loops.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A loop cut off mid-command by the shutdown has nothing left to report.
+        await _loops.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _stopping.Dispose();
+        // Stops the loops if the host did not (a test host may dispose its services while stopping);
+        // the token source is left undisposed on purpose: StopAsync may still be on its way.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_redis is not null)
         {
             await _redis.DisposeAsync().ConfigureAwait(false);
