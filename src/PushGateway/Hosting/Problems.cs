@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace PushGateway.Hosting;
 
 /// <summary>RFC 9457 problem responses for what clients get wrong.</summary>
@@ -12,6 +14,21 @@ public static class Problems
 
     public static IResult TooLarge(string detail) =>
         Status(StatusCodes.Status413PayloadTooLarge, detail);
+
+    /// <summary>
+    /// Caps the request body at <paramref name="maxBytes"/>: a declared larger body gets the 413 returned
+    /// here at once; an undeclared (chunked) one fails with a 413 <see cref="BadHttpRequestException"/> while read.
+    /// </summary>
+    public static IResult? LimitBody(HttpContext context, int maxBytes, string what)
+    {
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return TooLarge($"{what} takes at most {maxBytes} bytes.");
+        }
+
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = maxBytes;
+        return null;
+    }
 
     /// <summary>503 with Retry-After: the backplane is down, nothing was published or subscribed.</summary>
     public static IResult BackplaneUnavailable(HttpContext context)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using PushGateway.Backplanes;
 using PushGateway.Hosting;
@@ -22,13 +21,11 @@ internal static class PublishEndpoint
         }
 
         var request = context.Request;
-        var maxBytes = options.Value.MaxRequestBytes;
-        if (request.ContentLength > maxBytes)
+        if (Problems.LimitBody(context, options.Value.MaxRequestBytes, "A publish request") is { } tooLarge)
         {
-            return Problems.TooLarge($"A publish request takes at most {maxBytes} bytes.");
+            return tooLarge;
         }
 
-        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = maxBytes;
         IReadOnlyList<string?> topics;
         string? data, eventType, id, retry;
         try

@@ -13,6 +13,13 @@ public sealed record GatewayClaims(IReadOnlyList<string> Publish, IReadOnlyList<
 
     public static GatewayClaims None { get; } = new([], [], null);
 
+    /// <summary>How long until <paramref name="expires"/>, never negative: an expired token ends its connection at once.</summary>
+    public static TimeSpan TimeUntil(DateTimeOffset expires, TimeProvider timeProvider)
+    {
+        var left = expires - timeProvider.GetUtcNow();
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
     public static GatewayClaims From(ClaimsPrincipal user)
     {
         if (user.Identity?.IsAuthenticated != true)

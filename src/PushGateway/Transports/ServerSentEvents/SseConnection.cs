@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using PushGateway.Hub;
+using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
 
@@ -28,7 +29,7 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         using var tokenExpiry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         if (tokenExpires is { } expires)
         {
-            tokenExpiry.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (expires - timeProvider.GetUtcNow()).Ticks)));
+            tokenExpiry.CancelAfter(GatewayClaims.TimeUntil(expires, timeProvider));
         }
 
         using var waits = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscription.Closed, tokenExpiry.Token);

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 
@@ -30,13 +29,12 @@ internal static class SseEndpoint
             return;
         }
 
-        if (context.Request.ContentLength > MaxRequestBytes)
+        if (Problems.LimitBody(context, MaxRequestBytes, "POST /sse") is { } tooLarge)
         {
-            await Problems.TooLarge($"POST /sse takes at most {MaxRequestBytes} bytes.").ExecuteAsync(context).ConfigureAwait(false);
+            await tooLarge.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = MaxRequestBytes;
         SseSubscribeRequest? request;
         try
         {

@@ -252,7 +252,7 @@ internal sealed class WebSocketConnection : IDisposable
 
     private void ArmTokenExpiry() =>
         _tokenExpiry.Change(
-            _access.Expires is { } expires ? TimeSpan.FromTicks(Math.Max(0, (expires - _timeProvider.GetUtcNow()).Ticks)) : Timeout.InfiniteTimeSpan,
+            _access.Expires is { } expires ? GatewayClaims.TimeUntil(expires, _timeProvider) : Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
 
     private ValueTask SendAsync(GatewayMessage message) =>
