@@ -4,12 +4,14 @@ WORKDIR /src
 # (.editorconfig too: its analyzer rules fail the build under TreatWarningsAsErrors, same as on a dev box.)
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/PushGateway/PushGateway.csproj src/PushGateway/
-RUN dotnet restore src/PushGateway
+RUN dotnet restore src/PushGateway -r linux-x64 -p:PublishReadyToRun=true
 # Sources plus the top-level wwwroot/ that the csproj links into the publish output.
 COPY src/ src/
 COPY wwwroot/ wwwroot/
+# ReadyToRun: precompiled code, so a fresh container is near full speed within seconds under load.
 # No compiler/MSBuild servers: nothing left running (or as stray sockets) in the build layer.
-RUN dotnet publish src/PushGateway -c Release -o /app --no-restore -p:UseAppHost=false --disable-build-servers
+RUN dotnet publish src/PushGateway -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o /app --no-restore -p:UseAppHost=false --disable-build-servers
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app

@@ -53,6 +53,7 @@ public static class PushGatewayExtensions
         app.UseSecurityHeaders();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseWebSocketWriteBatching();
         app.UseWebSockets();
         app.UseCors();
         app.UseAuthentication();

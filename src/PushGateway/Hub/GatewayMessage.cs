@@ -1,5 +1,6 @@
 using System.Text;
 using PushGateway.Transports.ServerSentEvents;
+using PushGateway.Transports.WebSockets;
 
 namespace PushGateway.Hub;
 
@@ -17,6 +18,7 @@ public sealed class GatewayMessage
         Data = draft.Data;
         Utf8Data = Encoding.UTF8.GetBytes(draft.Data);
         SseFrame = SseFrameEncoder.EncodeEvent(draft.EventType, EventId, draft.Data, draft.RetryMilliseconds);
+        WebSocketFrame = WebSocketFrameEncoder.EncodeText(Utf8Data.Span);
     }
 
     /// <summary>
@@ -37,6 +39,9 @@ public sealed class GatewayMessage
 
     /// <summary>The data as UTF-8: the payload of a WebSocket text message.</summary>
     public ReadOnlyMemory<byte> Utf8Data { get; }
+
+    /// <summary>The data as one complete, unmasked WebSocket text frame (server to client), header included.</summary>
+    public ReadOnlyMemory<byte> WebSocketFrame { get; }
 
     /// <summary>The complete <c>text/event-stream</c> frame, blank line included.</summary>
     public ReadOnlyMemory<byte> SseFrame { get; }

@@ -15,7 +15,11 @@ namespace PushGateway.Transports.WebSockets;
 /// </summary>
 internal sealed class WebSocketConnection : IDisposable
 {
+    /// <summary>Enough messages per write to amortise the system call, few enough to keep latency and memory low.</summary>
+    private const int MaxBatchBytes = 64 * 1024;
+
     private readonly WebSocket _socket;
+    private readonly BatchingUpgradeStream? _batching;
     private readonly Subscription _subscription;
     private readonly string _room;
     private readonly WebSocketAccess _access;
@@ -37,9 +41,11 @@ internal sealed class WebSocketConnection : IDisposable
         InboundMessageLimiter limiter,
         IBroadcastHub hub,
         WebSocketTransportOptions options,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        BatchingUpgradeStream? batching)
     {
         _socket = socket;
+        _batching = batching;
         _subscription = subscription;
         _room = room;
         _access = access;
@@ -98,14 +104,16 @@ internal sealed class WebSocketConnection : IDisposable
     private async Task ReceiveLoopAsync()
     {
         var maxBytes = _options.MaxMessageBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes);
+        // Rented when a message starts arriving, returned when it is complete: an idle socket waits
+        // with a zero-byte receive and holds no buffer.
+        byte[]? buffer = null;
         try
         {
             var count = 0;
             while (true)
             {
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(count, maxBytes - count), CancellationToken.None)
-                    .ConfigureAwait(false);
+                var target = buffer is null ? Memory<byte>.Empty : buffer.AsMemory(count, maxBytes - count);
+                var result = await _socket.ReceiveAsync(target, CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     RequestClose(WebSocketCloseReason.ClosedByClient(_socket.CloseStatus));
@@ -128,7 +136,11 @@ internal sealed class WebSocketConnection : IDisposable
                 count += result.Count;
                 if (!result.EndOfMessage)
                 {
-                    if (count == maxBytes)
+                    if (buffer is null)
+                    {
+                        buffer = ArrayPool<byte>.Shared.Rent(maxBytes);
+                    }
+                    else if (count == maxBytes)
                     {
                         RequestClose(WebSocketCloseReason.MessageTooBig(maxBytes));
                         count = 0;
@@ -138,8 +150,9 @@ internal sealed class WebSocketConnection : IDisposable
                 }
 
                 // Already valid UTF-8: the runtime's WebSocket checks text messages and closes with 1007 otherwise.
-                var text = Encoding.UTF8.GetString(buffer, 0, count);
+                var text = buffer is null ? string.Empty : Encoding.UTF8.GetString(buffer, 0, count);
                 count = 0;
+                ReturnBuffer(ref buffer);
                 if (!_limiter.TryAcquire(_subscription.Id))
                 {
                     RequestClose(WebSocketCloseReason.RateLimited);
@@ -165,7 +178,16 @@ internal sealed class WebSocketConnection : IDisposable
         }
         finally
         {
+            ReturnBuffer(ref buffer);
+        }
+    }
+
+    private static void ReturnBuffer(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
             ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
         }
     }
 
@@ -181,9 +203,28 @@ internal sealed class WebSocketConnection : IDisposable
             var queue = _subscription.Messages;
             while (await queue.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
             {
-                while (!_closing.IsCancellationRequested && queue.TryRead(out var message))
+                if (_batching is null)
                 {
-                    await SendAsync(message).ConfigureAwait(false);
+                    while (!_closing.IsCancellationRequested && queue.TryRead(out var message))
+                    {
+                        await SendAsync(message).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                // Everything waiting goes out as one write: the frames are already encoded, shared by every subscriber.
+                _batching.OpenBatch();
+                try
+                {
+                    while (!_closing.IsCancellationRequested && _batching.BufferedBytes < MaxBatchBytes && queue.TryRead(out var message))
+                    {
+                        _batching.Append(message.WebSocketFrame.Span);
+                    }
+                }
+                finally
+                {
+                    await _batching.CloseBatchAsync(CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }

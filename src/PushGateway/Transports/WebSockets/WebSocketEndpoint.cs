@@ -72,7 +72,8 @@ internal sealed class WebSocketEndpoint(
         }).ConfigureAwait(false);
 
         var openedAt = tracker.Opened(context, Transport);
-        using var connection = new WebSocketConnection(socket, subscription, room, access, limiter, hub, settings, timeProvider);
+        var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
+        using var connection = new WebSocketConnection(socket, subscription, room, access, limiter, hub, settings, timeProvider, batching);
         try
         {
             await connection.RunAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
@@ -11,6 +12,23 @@ public static class WebSocketTransportExtensions
         services.AddSingleton<WebSocketEndpoint>();
         return services;
     }
+
+    /// <summary>
+    /// Lets <c>/ws</c> connections batch their writes (see <see cref="BatchingUpgradeStream"/>). Must come
+    /// before <c>UseWebSockets()</c>, which captures the upgrade feature when a request arrives.
+    /// </summary>
+    public static IApplicationBuilder UseWebSocketWriteBatching(this IApplicationBuilder app) =>
+        app.Use(static (context, next) =>
+        {
+            if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            {
+                var batching = new BatchingUpgradeFeature(upgrade);
+                context.Features.Set<IHttpUpgradeFeature>(batching);
+                context.Features.Set(batching);
+            }
+
+            return next(context);
+        });
 
     /// <summary>Maps <c>/ws</c>. Needs <c>UseWebSockets()</c> earlier in the pipeline.</summary>
     public static IEndpointConventionBuilder MapWebSocketTransport(this IEndpointRouteBuilder endpoints) =>

@@ -1,0 +1,71 @@
+namespace PushGateway.LoadGen;
+
+/// <summary>A server under test: how to start it, and how subscribers and the publisher reach it.</summary>
+internal sealed record Contestant(
+    string Name,
+    string Description,
+    Protocol SubscribeWith,
+    string SubscribePath,
+    Protocol PublishWith,
+    string PublishPath,
+    string Command,
+    IReadOnlyList<string> Arguments,
+    IReadOnlyDictionary<string, string> Environment)
+{
+    public const string PushGatewayWs = "pushgateway-ws";
+    public const string PushGatewaySse = "pushgateway-sse";
+    public const string NodeWs = "node-ws";
+    public const string ExpressSse = "express-sse";
+    public const string SignalR = "signalr";
+    public const string RawTcp = "raw-tcp";
+
+    /// <summary>All contestants, in the order they run: Node <c>ws</c> first, because its rate sets the fixed loads.</summary>
+    public static IReadOnlyList<Contestant> All(BenchPaths paths, IReadOnlyDictionary<string, string> gatewayEnvironment)
+    {
+        var gateway = new Dictionary<string, string>
+        {
+            // The benchmark's clients all come from 127.0.0.1 and the publisher sends thousands of messages a second.
+            ["PushGateway__Limits__MaxConnectionsPerAddress"] = "1000000",
+            ["PushGateway__Limits__MessageBurst"] = "1000000",
+            ["PushGateway__Limits__MessagesPerPeriod"] = "1000000",
+            ["PushGateway__Limits__MessageRatePeriod"] = "00:00:00.001",
+            ["PushGateway__Ticker__Enabled"] = "false",
+            // The generator does not answer pings; a 30 s run must not depend on them.
+            ["PushGateway__WebSockets__KeepAliveInterval"] = "00:00:00",
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
+            ["Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        foreach (var (key, value) in gatewayEnvironment)
+        {
+            gateway[key] = value;
+        }
+
+        var none = new Dictionary<string, string>();
+        string[] gatewayArguments = [paths.GatewayDll, "--urls", "http://127.0.0.1:{port}"];
+        return
+        [
+            new(NodeWs, "Node.js `ws` 8, `clients.forEach(c => c.send(data))`", Protocol.WebSocket, "/", Protocol.WebSocket, "/",
+                "node", [Path.Combine(paths.Peers, "node-ws", "server.mjs"), "{port}"], none),
+            new(RawTcp, "raw TCP, pre-framed bytes to every socket (the ceiling)", Protocol.RawTcp, "", Protocol.RawTcp, "",
+                "dotnet", [paths.PeerDll("RawTcpPeer"), "{port}"], none),
+            new(PushGatewayWs, "PushGateway `/ws`", Protocol.WebSocket, "/ws", Protocol.WebSocket, "/ws",
+                "dotnet", gatewayArguments, gateway),
+            new(PushGatewaySse, "PushGateway `/sse` (published over `/ws`)", Protocol.Sse, "/sse?topic=chat", Protocol.WebSocket, "/ws",
+                "dotnet", gatewayArguments, gateway),
+            new(ExpressSse, "express 5, `res.write` to every open response", Protocol.Sse, "/sse", Protocol.HttpPost, "/publish",
+                "node", [Path.Combine(paths.Peers, "express-sse", "server.mjs"), "{port}"], none),
+            new(SignalR, "ASP.NET Core SignalR, `Clients.All.SendAsync`", Protocol.SignalR, "/hub", Protocol.SignalR, "/hub",
+                "dotnet", [paths.PeerDll("SignalRPeer"), "{port}"], none),
+        ];
+    }
+}
+
+/// <summary>Where the built contestants are.</summary>
+internal sealed record BenchPaths(string Repository, string GatewayDll)
+{
+    public string Peers => Path.Combine(Repository, "bench", "peers");
+
+    public string PeerDll(string name) => Path.Combine(Peers, name, "bin", "Release", "net10.0", name + ".dll");
+}

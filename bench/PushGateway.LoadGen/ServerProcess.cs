@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PushGateway.LoadGen;
+
+/// <summary>A contestant's server, pinned to its own CPU, with its CPU time and memory read from <c>/proc</c>.</summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    private readonly Process _process;
+
+    private ServerProcess(Process process, int port, long startedAt)
+    {
+        _process = process;
+        Port = port;
+        StartedAt = startedAt;
+    }
+
+    public int Port { get; }
+
+    /// <summary><see cref="Stopwatch"/> timestamp of the process start.</summary>
+    public long StartedAt { get; }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public static ServerProcess Start(Contestant contestant, int cpu, string logPath, int? port = null)
+    {
+        var chosenPort = port ?? FreePort();
+        var start = new ProcessStartInfo("taskset")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(cpu.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(contestant.Command);
+        foreach (var argument in contestant.Arguments)
+        {
+            start.ArgumentList.Add(argument.Replace("{port}", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+
+        // Generator-only tuning must not leak into a contestant.
+        start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
+        foreach (var (key, value) in contestant.Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var startedAt = Stopwatch.GetTimestamp();
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {contestant.Name}.");
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, line) => WriteLog(log, line.Data);
+        process.ErrorDataReceived += (_, line) => WriteLog(log, line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServerProcess(process, chosenPort, startedAt);
+    }
+
+    /// <summary>Waits until the port accepts connections.</summary>
+    public async Task WaitUntilListeningAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Port)).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline && !_process.HasExited)
+            {
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>User plus system CPU time of the whole process so far, in seconds.</summary>
+    public double CpuSeconds()
+    {
+        var stat = File.ReadAllText($"/proc/{Id}/stat");
+        // Fields after the command name, which is in parentheses and may contain spaces.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+            + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / TicksPerSecond;
+    }
+
+    /// <summary>Resident set size in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        _process.Dispose();
+    }
+
+    private static void WriteLog(StreamWriter log, string? line)
+    {
+        if (line is not null)
+        {
+            lock (log)
+            {
+                log.WriteLine(line);
+            }
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
