@@ -21,13 +21,17 @@ internal sealed class Bench(BenchOptions options, IReadOnlyList<Contestant> cont
             foreach (var contestant in contestants)
             {
                 Console.WriteLine($"[{repeat}/{options.Repeats}] {contestant.Name}");
-                var steady = await RunMainSessionAsync(contestant, repeat, nodeRate).ConfigureAwait(false);
+                var steady = options.SkipMain ? 0 : await RunMainSessionAsync(contestant, repeat, nodeRate).ConfigureAwait(false);
                 if (contestant.Name == Contestant.NodeWs && steady > 0)
                 {
                     nodeRate = steady / options.Subscribers;
                 }
 
-                await RunWarmStartAsync(contestant, repeat, steady).ConfigureAwait(false);
+                if (!options.SkipWarmStart)
+                {
+                    await RunWarmStartAsync(contestant, repeat, steady).ConfigureAwait(false);
+                }
+
                 if (!options.SkipLarge)
                 {
                     await RunLargeSessionAsync(contestant, repeat).ConfigureAwait(false);
@@ -64,26 +68,22 @@ internal sealed class Bench(BenchOptions options, IReadOnlyList<Contestant> cont
             return steady;
         }
 
-        PhaseResult? half = null;
         foreach (var percent in options.LoadPercents)
         {
-            var result = await MeasureAsync(contestant, Scenarios.Load(percent), repeat, server, pool, publisher,
+            await MeasureAsync(contestant, Scenarios.Load(percent), repeat, server, pool, publisher,
                 () => publisher.PublishAtRate(rate * percent / 100)).ConfigureAwait(false);
-            if (percent == 50)
-            {
-                half = result;
-            }
         }
 
-        if (!options.SkipStall && half is not null && contestant.SubscribeWith != Protocol.RawTcp)
+        if (!options.SkipStall && contestant.SubscribeWith != Protocol.RawTcp)
         {
-            await RunStallAsync(contestant, repeat, server, pool, publisher, rate / 2).ConfigureAwait(false);
+            // The highest fixed load: the staller's backlog grows fastest, the others' latency is most exposed.
+            await RunStallAsync(contestant, repeat, server, pool, publisher, rate * options.LoadPercents.Max() / 100).ConfigureAwait(false);
         }
 
         return steady;
     }
 
-    /// <summary>One subscriber stops reading while the others go on at half of Node's rate.</summary>
+    /// <summary>One subscriber stops reading while the others go on at a fixed load.</summary>
     private async Task RunStallAsync(Contestant contestant, int repeat, ServerProcess server, WorkerPool pool, Publisher publisher, double rate)
     {
         var baseline = await MeasureAsync(contestant, Scenarios.StallBaseline, repeat, server, pool, publisher,
@@ -106,7 +106,7 @@ internal sealed class Bench(BenchOptions options, IReadOnlyList<Contestant> cont
             () => publisher.PublishAtRate(rate), options.Stall).ConfigureAwait(false);
         await sampling.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
-        var dropped = staller.Socket.Poll(0, System.Net.Sockets.SelectMode.SelectRead);
+        var dropped = WasClosedByServer(staller.Socket);
         Replace(stalled, stalled with
         {
             MemoryGrowthBytes = peak - before,
@@ -151,11 +151,12 @@ internal sealed class Bench(BenchOptions options, IReadOnlyList<Contestant> cont
             delivered = now;
         }
 
+        // The rate over the last second (four buckets): single buckets are too bursty to judge by.
+        const int window = 4;
         double? reached = null;
-        for (var i = 1; i < timeline.Count && steady > 0; i++)
+        for (var i = window - 1; i < timeline.Count && steady > 0; i++)
         {
-            // Two consecutive buckets, so that one lucky bucket does not count.
-            if ((timeline[i - 1] + timeline[i]) / 2 >= 0.9 * steady)
+            if (timeline.Skip(i - window + 1).Take(window).Average() >= 0.9 * steady)
             {
                 reached = (i + 1) * bucket;
                 break;
@@ -264,6 +265,27 @@ internal sealed class Bench(BenchOptions options, IReadOnlyList<Contestant> cont
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Reads what the server had queued for the staller: true if that ends in a close or a reset.</summary>
+    private static bool WasClosedByServer(System.Net.Sockets.Socket socket)
+    {
+        socket.Blocking = false;
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                if (socket.Receive(buffer) == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (System.Net.Sockets.SocketException exception)
+        {
+            return exception.SocketErrorCode != System.Net.Sockets.SocketError.WouldBlock;
         }
     }
 

@@ -39,6 +39,10 @@ internal sealed class BenchOptions
 
     public bool SkipStall { get; private set; }
 
+    public bool SkipMain { get; private set; }
+
+    public bool SkipWarmStart { get; private set; }
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -64,6 +68,8 @@ internal sealed class BenchOptions
                     break;
                 case "--skip-large": options.SkipLarge = true; break;
                 case "--skip-stall": options.SkipStall = true; break;
+                case "--skip-main": options.SkipMain = true; break;
+                case "--skip-warm-start": options.SkipWarmStart = true; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }

@@ -11,24 +11,24 @@ internal static class LatencyRecorder
     public const long HighestMicroseconds = 120_000_000;
 
     private static readonly List<ThreadHistogram> All = [];
-    private static volatile bool s_recording;
-    private static int s_generation;
+    private static volatile bool _recording;
+    private static int _generation;
 
     [ThreadStatic]
-    private static ThreadHistogram? t_histogram;
+    private static ThreadHistogram? _threadHistogram;
 
     public static void Record(long microseconds)
     {
-        if (!s_recording)
+        if (!_recording)
         {
             return;
         }
 
-        var mine = t_histogram ??= Register();
-        if (mine.Generation != s_generation)
+        var mine = _threadHistogram ??= Register();
+        if (mine.Generation != _generation)
         {
             mine.Histogram.Reset();
-            mine.Generation = s_generation;
+            mine.Generation = _generation;
         }
 
         mine.Histogram.RecordValue(Math.Clamp(microseconds, 1, HighestMicroseconds));
@@ -36,19 +36,19 @@ internal static class LatencyRecorder
 
     public static void Start()
     {
-        Interlocked.Increment(ref s_generation);
-        s_recording = true;
+        Interlocked.Increment(ref _generation);
+        _recording = true;
     }
 
     public static LongHistogram Stop()
     {
-        s_recording = false;
+        _recording = false;
         // Let a Record that saw the flag still set finish before its histogram is read.
         Thread.Sleep(50);
         var merged = NewHistogram();
         lock (All)
         {
-            foreach (var histogram in All.Where(h => h.Generation == s_generation))
+            foreach (var histogram in All.Where(h => h.Generation == _generation))
             {
                 merged.Add(histogram.Histogram);
             }

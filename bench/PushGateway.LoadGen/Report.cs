@@ -68,7 +68,7 @@ internal sealed class Report(BenchOptions options, IReadOnlyList<Contestant> con
             }
         }
 
-        text.AppendLine().AppendLine("Stalled subscriber (one client stops reading; the others at 50% of Node `ws`'s rate):").AppendLine();
+        text.AppendLine().AppendLine("Stalled subscriber (one client stops reading; the others at the highest fixed load):").AppendLine();
         foreach (var stall in results.Where(r => r.Scenario == Scenarios.Stall))
         {
             text.AppendLine(Invariant, $"- {stall.Contestant} (repeat {stall.Repeat}): {stall.Note}; server memory grew {stall.MemoryGrowthBytes / 1024.0 / 1024:F1} MiB");

@@ -71,13 +71,13 @@ internal static class Broadcaster
     private const long MaxLagBytes = 64L << 20; // a subscriber this far behind is dropped
     private const int MaxSegmentsPerSend = 256;
     private static readonly Lock LogLock = new();
-    private static Chunk s_head = new([], 0);
+    private static Chunk _head = new([], 0);
 
     public static readonly ConcurrentDictionary<Subscriber, byte> Subscribers = new();
 
     public static async Task ServeAsync(Socket socket)
     {
-        var sub = new Subscriber(socket, Volatile.Read(ref s_head));
+        var sub = new Subscriber(socket, Volatile.Read(ref _head));
         Subscribers[sub] = 0;
         _ = SendLoopAsync(sub);
         try
@@ -149,9 +149,9 @@ internal static class Broadcaster
         Chunk head;
         lock (LogLock)
         {
-            head = new Chunk(data, s_head.End + data.Length);
-            Volatile.Write(ref s_head.Next, head);
-            Volatile.Write(ref s_head, head);
+            head = new Chunk(data, _head.End + data.Length);
+            Volatile.Write(ref _head.Next, head);
+            Volatile.Write(ref _head, head);
         }
         foreach (var (sub, _) in Subscribers)
         {

@@ -1,0 +1,225 @@
+using System.Diagnostics.Metrics;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PushGateway.Backplanes.InProcess;
+using PushGateway.Hub;
+using PushGateway.Observability;
+
+namespace PushGateway.Benchmarks;
+
+/// <summary>
+/// The hub's broadcast path with <see cref="Subscribers"/> subscribers of the chat topic, built as in
+/// production (in-process backplane, real <see cref="GatewayMetrics"/>, null logger) but without DI.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every fan-out benchmark publishes one 100-byte message and then reads it back from every
+/// subscriber's queue, so that queues never fill (a full queue would drop the subscriber and change
+/// what is measured). One operation is therefore: encode once + lock + TryWrite to N queues + TryRead
+/// from N queues. <see cref="ChannelFloor"/> does only the per-subscriber TryWrite + TryRead, with no
+/// hub, so <c>PublishLocal - ChannelFloor</c> is what the hub itself adds.
+/// </para>
+/// <para>
+/// The <c>ns/subscriber</c> column is the median divided by <see cref="Subscribers"/> (fan-out
+/// benchmarks only). Allocated bytes are per operation, i.e. per publish.
+/// </para>
+/// </remarks>
+[MemoryDiagnoser]
+[Config(typeof(PerSubscriberConfig))]
+public class BroadcastBenchmarks
+{
+    private const string EventType = "chat";
+
+    /// <summary>100 ASCII bytes: a short chat line.</summary>
+    private static readonly string Payload = new('x', 100);
+
+    private static readonly HashSet<string> ChatTopics = [Topics.Chat];
+
+    private readonly MessageDraft _draft = new([Topics.Chat], EventType, Payload);
+    private readonly MessageId _id = new(1_764_072_000_000, 42);
+    private ServiceProvider? _services;
+    private BroadcastHub? _hub;
+    private Subscription[] _subscriptions = [];
+    private GatewayMessage? _encoded;
+    private CancellationTokenSource? _readersClosing;
+    private ValueTask<bool>[] _waits = [];
+
+    /// <summary>Subscribers of the topic on this node.</summary>
+    [Params(1_000, 10_000)]
+    public int Subscribers { get; set; }
+
+    [GlobalSetup(Targets = [nameof(PublishLocal), nameof(Publish), nameof(ChannelFloor), nameof(Encode)])]
+    public void Setup()
+    {
+        CreateHub();
+
+        // Check once that every subscriber gets every message, and that draining leaves nothing behind.
+        if (PublishLocal() != Subscribers || Publish() != Subscribers || ChannelFloor() != Subscribers
+            || _hub!.SubscriberCount != Subscribers)
+        {
+            throw new InvalidOperationException("The fan-out did not reach every subscriber exactly once.");
+        }
+    }
+
+    [GlobalSetup(Target = nameof(PublishLocalToWaitingReaders))]
+    public void SetupWaitingReaders()
+    {
+        CreateHub();
+        _readersClosing = new CancellationTokenSource();
+        _waits = new ValueTask<bool>[Subscribers];
+        for (var i = 0; i < _subscriptions.Length; i++)
+        {
+            _waits[i] = _subscriptions[i].Messages.WaitToReadAsync(_readersClosing.Token);
+        }
+
+        if (_waits.Any(wait => wait.IsCompleted) || PublishLocalToWaitingReaders() != Subscribers
+            || _waits.Any(wait => wait.IsCompleted))
+        {
+            throw new InvalidOperationException("Every reader should have been woken once, and be waiting again.");
+        }
+    }
+
+    private void CreateHub()
+    {
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var options = Options.Create(new HubOptions());
+        _hub = new BroadcastHub(
+            new InProcessBackplane(options, TimeProvider.System),
+            options,
+            new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
+            NullLogger<BroadcastHub>.Instance);
+
+        _subscriptions = new Subscription[Subscribers];
+        for (var i = 0; i < _subscriptions.Length; i++)
+        {
+            _subscriptions[i] = Completed(_hub.SubscribeAsync(ChatTopics, lastEventId: null, transport: "ws"));
+        }
+
+        _encoded = GatewayMessage.Create(_id, _draft);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+
+        _subscriptions = [];
+        _waits = [];
+        _readersClosing?.Dispose();
+        _services?.Dispose();
+    }
+
+    /// <summary>
+    /// Node-local fan-out (<see cref="BroadcastHub.PublishLocal"/>): encode once (no id), then under the
+    /// hub's lock one TryWrite per subscriber; then the drain.
+    /// </summary>
+    /// <returns>Messages drained, so that the work cannot be elided.</returns>
+    [Benchmark]
+    [PerSubscriber]
+    public int PublishLocal()
+    {
+        _hub!.PublishLocal(_draft);
+        return Drain();
+    }
+
+    /// <summary>
+    /// Publish through the in-process backplane (<see cref="BroadcastHub.PublishAsync"/>): under the
+    /// backplane's lock, assign the id, encode, append to history, then the same fan-out; then the drain.
+    /// </summary>
+    /// <returns>Messages drained.</returns>
+    [Benchmark]
+    [PerSubscriber]
+    public int Publish()
+    {
+        Completed(_hub!.PublishAsync(_draft));
+        return Drain();
+    }
+
+    /// <summary>
+    /// The floor of any fan-out to bounded channels: for every subscription, the same TryWrite of an
+    /// already-encoded message that the hub does, then the TryRead of the drain. No hub, lock or encoding.
+    /// </summary>
+    /// <returns>Messages drained.</returns>
+    [Benchmark]
+    [PerSubscriber]
+    public int ChannelFloor()
+    {
+        var message = _encoded!;
+        var read = 0;
+        foreach (var subscription in _subscriptions)
+        {
+            if (subscription.TryDeliver(message) && subscription.Messages.TryRead(out _))
+            {
+                read++;
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// <see cref="PublishLocal"/> as it happens on a live node, where every connection's writer loop is
+    /// parked in <c>WaitToReadAsync(token)</c> with a cancellable token (see WebSocketConnection's
+    /// send loop): the fan-out's TryWrite also completes that waiter, and each reader, once woken,
+    /// drains and then waits again. Measures the writer's wake-ups and the readers' re-arming (the
+    /// latter is the transports' cost, per subscriber per message), but not the scheduling of their
+    /// continuations on the thread pool: nothing is awaiting these waits.
+    /// </summary>
+    /// <returns>Messages drained.</returns>
+    [Benchmark]
+    [PerSubscriber]
+    public int PublishLocalToWaitingReaders()
+    {
+        _hub!.PublishLocal(_draft);
+        var token = _readersClosing!.Token;
+        var read = 0;
+        for (var i = 0; i < _subscriptions.Length; i++)
+        {
+            var queue = _subscriptions[i].Messages;
+            if (_waits[i].IsCompletedSuccessfully && _waits[i].Result)
+            {
+                while (queue.TryRead(out _))
+                {
+                    read++;
+                }
+            }
+
+            _waits[i] = queue.WaitToReadAsync(token);
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Encoding alone, once per publish whatever the subscriber count: the message, its id string,
+    /// the UTF-8 payload and the SSE frame. (Runs for each <see cref="Subscribers"/> value, which it ignores.)
+    /// </summary>
+    /// <returns>The message.</returns>
+    [Benchmark]
+    public GatewayMessage Encode() => GatewayMessage.Create(_id, _draft);
+
+    private int Drain()
+    {
+        var read = 0;
+        foreach (var subscription in _subscriptions)
+        {
+            while (subscription.Messages.TryRead(out _))
+            {
+                read++;
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>The in-process backplane completes at once; a pending result would mean a changed code path.</summary>
+    private static T Completed<T>(ValueTask<T> pending) =>
+        pending.IsCompletedSuccessfully
+            ? pending.Result
+            : throw new InvalidOperationException("The in-process backplane was expected to complete synchronously.");
+}
