@@ -17,9 +17,14 @@ namespace PushGateway.Benchmarks;
 /// <para>
 /// Every fan-out benchmark publishes one 100-byte message and then reads it back from every
 /// subscriber's queue, so that queues never fill (a full queue would drop the subscriber and change
-/// what is measured). One operation is therefore: encode once + lock + TryWrite to N queues + TryRead
-/// from N queues. <see cref="ChannelFloor"/> does only the per-subscriber TryWrite + TryRead, with no
-/// hub, so <c>PublishLocal - ChannelFloor</c> is what the hub itself adds.
+/// what is measured). One operation is therefore: encode once + lock + TryWrite to N queues, then a
+/// second pass of TryRead from N queues. <see cref="ChannelFloor"/> does only the two passes over the
+/// channels, with no hub, so <c>PublishLocal - ChannelFloor</c> is what the hub itself adds.
+/// </para>
+/// <para>
+/// Beside those: <see cref="PublishLocalTwoTopics"/> (the multi-topic path, which deduplicates),
+/// <see cref="PublishLocalToWaitingReaders"/> (readers parked in <c>WaitToReadAsync</c>, as on a live
+/// node), <see cref="JoinAndLeave"/> (a reconnect next to N subscribers) and <see cref="Encode"/>.
 /// </para>
 /// <para>
 /// The <c>ns/subscriber</c> column is the median divided by <see cref="Subscribers"/> (fan-out
@@ -30,14 +35,15 @@ namespace PushGateway.Benchmarks;
 [Config(typeof(PerSubscriberConfig))]
 public class BroadcastBenchmarks
 {
-    private const string EventType = "chat";
-
     /// <summary>100 ASCII bytes: a short chat line.</summary>
     private static readonly string Payload = new('x', 100);
 
     private static readonly HashSet<string> ChatTopics = [Topics.Chat];
 
-    private readonly MessageDraft _draft = new([Topics.Chat], EventType, Payload);
+    private readonly MessageDraft _draft = new([Topics.Chat], EventTypes.Chat, Payload);
+
+    /// <summary>The same message on two topics, only one of which the subscribers are on.</summary>
+    private readonly MessageDraft _twoTopicDraft = new([Topics.Chat, Topics.Ticker], EventTypes.Chat, Payload);
     private readonly MessageId _id = new(1_764_072_000_000, 42);
     private ServiceProvider? _services;
     private BroadcastHub? _hub;
@@ -50,13 +56,15 @@ public class BroadcastBenchmarks
     [Params(1_000, 10_000)]
     public int Subscribers { get; set; }
 
-    [GlobalSetup(Targets = [nameof(PublishLocal), nameof(Publish), nameof(ChannelFloor), nameof(Encode)])]
+    [GlobalSetup(Targets = [nameof(PublishLocal), nameof(Publish), nameof(ChannelFloor), nameof(PublishLocalTwoTopics),
+        nameof(JoinAndLeave), nameof(Encode)])]
     public void Setup()
     {
         CreateHub();
 
         // Check once that every subscriber gets every message, and that draining leaves nothing behind.
         if (PublishLocal() != Subscribers || Publish() != Subscribers || ChannelFloor() != Subscribers
+            || PublishLocalTwoTopics() != Subscribers || JoinAndLeave() != Subscribers + 1
             || _hub!.SubscriberCount != Subscribers)
         {
             throw new InvalidOperationException("The fan-out did not reach every subscriber exactly once.");
@@ -141,8 +149,10 @@ public class BroadcastBenchmarks
     }
 
     /// <summary>
-    /// The floor of any fan-out to bounded channels: for every subscription, the same TryWrite of an
-    /// already-encoded message that the hub does, then the TryRead of the drain. No hub, lock or encoding.
+    /// The floor of any fan-out to these bounded channels, in the same two passes as the benchmarks
+    /// above: TryWrite of an already-encoded message to every subscription (as the hub does), then the
+    /// drain. No hub, lock, dictionary, encoding or metrics: <c>PublishLocal - ChannelFloor</c> is the hub's
+    /// own cost.
     /// </summary>
     /// <returns>Messages drained.</returns>
     [Benchmark]
@@ -150,16 +160,38 @@ public class BroadcastBenchmarks
     public int ChannelFloor()
     {
         var message = _encoded!;
-        var read = 0;
         foreach (var subscription in _subscriptions)
         {
-            if (subscription.TryDeliver(message) && subscription.Messages.TryRead(out _))
-            {
-                read++;
-            }
+            subscription.TryDeliver(message);
         }
 
-        return read;
+        return Drain();
+    }
+
+    /// <summary>
+    /// <see cref="PublishLocal"/> of a message on two topics (chat and ticker; the subscribers are on chat
+    /// only): the hub then deduplicates subscribers through a set built for this one publish.
+    /// </summary>
+    /// <returns>Messages drained.</returns>
+    [Benchmark]
+    [PerSubscriber]
+    public int PublishLocalTwoTopics()
+    {
+        _hub!.PublishLocal(_twoTopicDraft);
+        return Drain();
+    }
+
+    /// <summary>
+    /// One more connection joins the chat topic and leaves again, next to <see cref="Subscribers"/>
+    /// others: what a reconnect costs the hub (both under the lock that fan-out also takes).
+    /// </summary>
+    /// <returns>Subscribers while the extra one was joined.</returns>
+    [Benchmark]
+    [PerSubscriber]
+    public int JoinAndLeave()
+    {
+        using var subscription = Completed(_hub!.SubscribeAsync(ChatTopics, lastEventId: null, transport: "ws"));
+        return _hub.SubscriberCount;
     }
 
     /// <summary>
