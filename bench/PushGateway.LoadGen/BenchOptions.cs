@@ -33,6 +33,9 @@ internal sealed class BenchOptions
 
     public string Label { get; private set; } = "";
 
+    /// <summary>A built PushGateway image: adds the contestant <c>pushgateway-ws-container</c> (run with podman).</summary>
+    public string? ContainerImage { get; private set; }
+
     public Dictionary<string, string> GatewayEnvironment { get; } = [];
 
     public bool SkipLarge { get; private set; }
@@ -62,6 +65,7 @@ internal sealed class BenchOptions
                 case "--output": options.Output = Next(); break;
                 case "--gateway-dll": options.GatewayDll = Next(); break;
                 case "--label": options.Label = Next(); break;
+                case "--container-image": options.ContainerImage = Next(); break;
                 case "--gateway-env":
                     var pair = Next().Split('=', 2);
                     options.GatewayEnvironment[pair[0]] = pair[1];

@@ -18,9 +18,13 @@ internal sealed record Contestant(
     public const string ExpressSse = "express-sse";
     public const string SignalR = "signalr";
     public const string RawTcp = "raw-tcp";
+    public const string PushGatewayContainer = "pushgateway-ws-container";
+
+    /// <summary>Killing <c>podman run</c> leaves its container running: it is removed by this name.</summary>
+    public static string ContainerName(string port) => "pushgateway-bench-" + port;
 
     /// <summary>All contestants, in the order they run: Node <c>ws</c> first, because its rate sets the fixed loads.</summary>
-    public static IReadOnlyList<Contestant> All(BenchPaths paths, IReadOnlyDictionary<string, string> gatewayEnvironment)
+    public static IReadOnlyList<Contestant> All(BenchPaths paths, IReadOnlyDictionary<string, string> gatewayEnvironment, string? containerImage)
     {
         var gateway = new Dictionary<string, string>
         {
@@ -44,6 +48,15 @@ internal sealed record Contestant(
 
         var none = new Dictionary<string, string>();
         string[] gatewayArguments = [paths.GatewayDll, "--urls", "http://127.0.0.1:{port}"];
+        // The image as shipped, on the host's network and the server's CPU; its CPU time and memory are
+        // the podman client's, so only its delivery rates (warm start, saturation) mean anything.
+        string[] containerArguments =
+        [
+            "run", "--rm", "--name", ContainerName("{port}"), "--network", "host", "--cpuset-cpus", "0", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768",
+            "-e", "ASPNETCORE_HTTP_PORTS={port}",
+            .. gateway.SelectMany(pair => new[] { "-e", $"{pair.Key}={pair.Value}" }),
+            containerImage ?? "",
+        ];
         return
         [
             new(NodeWs, "Node.js `ws` 8, `clients.forEach(c => c.send(data))`", Protocol.WebSocket, "/", Protocol.WebSocket, "/",
@@ -58,6 +71,10 @@ internal sealed record Contestant(
                 "node", [Path.Combine(paths.Peers, "express-sse", "server.mjs"), "{port}"], none),
             new(SignalR, "ASP.NET Core SignalR, `Clients.All.SendAsync`", Protocol.SignalR, "/hub", Protocol.SignalR, "/hub",
                 "dotnet", [paths.PeerDll("SignalRPeer"), "{port}"], none),
+            .. containerImage is null
+                ? Array.Empty<Contestant>()
+                : [new(PushGatewayContainer, $"PushGateway `/ws` in the container `{containerImage}`", Protocol.WebSocket, "/ws",
+                    Protocol.WebSocket, "/ws", "podman", containerArguments, none)],
         ];
     }
 }

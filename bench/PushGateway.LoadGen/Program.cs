@@ -17,7 +17,7 @@ if (args is not ["run", .. var rest])
 var options = BenchOptions.Parse(rest);
 var repository = FindRepository();
 var paths = new BenchPaths(repository, Path.GetFullPath(options.GatewayDll, repository));
-var contestants = Contestant.All(paths, options.GatewayEnvironment)
+var contestants = Contestant.All(paths, options.GatewayEnvironment, options.ContainerImage)
     .Where(c => options.Contestants.Count == 0 || options.Contestants.Contains(c.Name)).ToList();
 var stem = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm", CultureInfo.InvariantCulture) + (options.Label.Length > 0 ? "-" + options.Label : "");
 var logs = Path.Combine(repository, "bench", ".build", "logs", stem);

@@ -10,6 +10,8 @@ internal sealed class ServerProcess : IDisposable
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
     private readonly Process _process;
 
+    private bool _isContainer;
+
     private ServerProcess(Process process, int port, long startedAt)
     {
         _process = process;
@@ -58,7 +60,7 @@ internal sealed class ServerProcess : IDisposable
         process.ErrorDataReceived += (_, line) => WriteLog(log, line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServerProcess(process, chosenPort, startedAt);
+        return new ServerProcess(process, chosenPort, startedAt) { _isContainer = contestant.Command == "podman" };
     }
 
     /// <summary>Waits until the port accepts connections.</summary>
@@ -113,6 +115,11 @@ internal sealed class ServerProcess : IDisposable
         }
 
         _process.Dispose();
+        if (_isContainer)
+        {
+            using var remove = Process.Start("podman", ["rm", "--force", "--time", "0", Contestant.ContainerName(Port.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+            remove.WaitForExit(30_000);
+        }
     }
 
     private static void WriteLog(StreamWriter log, string? line)
