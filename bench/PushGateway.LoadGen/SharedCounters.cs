@@ -9,6 +9,8 @@ namespace PushGateway.LoadGen;
 internal sealed unsafe class SharedCounters : IDisposable
 {
     private const int SlotLongs = 8;
+    private const int DeliveredField = 0;
+    private const int LostField = 3;
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly long* _base;
@@ -26,7 +28,7 @@ internal sealed unsafe class SharedCounters : IDisposable
     public int Slots { get; }
 
     /// <summary>Messages received by the worker's subscribers, all together.</summary>
-    public ref long Delivered(int slot) => ref _base[(slot * SlotLongs) + 0];
+    public ref long Delivered(int slot) => ref _base[(slot * SlotLongs) + DeliveredField];
 
     /// <summary>Every sequence number up to this one has reached every live subscriber of the worker.</summary>
     public ref long Watermark(int slot) => ref _base[(slot * SlotLongs) + 1];
@@ -34,18 +36,9 @@ internal sealed unsafe class SharedCounters : IDisposable
     public ref long Connected(int slot) => ref _base[(slot * SlotLongs) + 2];
 
     /// <summary>Subscribers whose connection ended (closed by the server, or failed).</summary>
-    public ref long Lost(int slot) => ref _base[(slot * SlotLongs) + 3];
+    public ref long Lost(int slot) => ref _base[(slot * SlotLongs) + LostField];
 
-    public long TotalDelivered()
-    {
-        long total = 0;
-        for (var slot = 0; slot < Slots; slot++)
-        {
-            total += Volatile.Read(ref Delivered(slot));
-        }
-
-        return total;
-    }
+    public long TotalDelivered() => Sum(DeliveredField);
 
     public long LowestWatermark()
     {
@@ -58,21 +51,23 @@ internal sealed unsafe class SharedCounters : IDisposable
         return lowest;
     }
 
-    public long TotalLost()
-    {
-        long total = 0;
-        for (var slot = 0; slot < Slots; slot++)
-        {
-            total += Volatile.Read(ref Lost(slot));
-        }
-
-        return total;
-    }
+    public long TotalLost() => Sum(LostField);
 
     public void Dispose()
     {
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
+    }
+
+    private long Sum(int field)
+    {
+        long total = 0;
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            total += Volatile.Read(ref _base[(slot * SlotLongs) + field]);
+        }
+
+        return total;
     }
 }
