@@ -1,4 +1,3 @@
-using System.Text;
 using PushGateway.Transports.ServerSentEvents;
 using PushGateway.Transports.WebSockets;
 
@@ -16,9 +15,9 @@ public sealed class GatewayMessage
         Topics = draft.Topics;
         EventType = draft.EventType;
         Data = draft.Data;
-        Utf8Data = Encoding.UTF8.GetBytes(draft.Data);
         SseFrame = SseFrameEncoder.EncodeEvent(draft.EventType, EventId, draft.Data, draft.RetryMilliseconds);
-        WebSocketFrame = WebSocketFrameEncoder.EncodeText(Utf8Data.Span);
+        WebSocketFrame = WebSocketFrameEncoder.EncodeText(draft.Data);
+        Utf8Data = WebSocketFrameEncoder.Payload(WebSocketFrame);
     }
 
     /// <summary>
@@ -37,7 +36,7 @@ public sealed class GatewayMessage
 
     public string Data { get; }
 
-    /// <summary>The data as UTF-8: the payload of a WebSocket text message.</summary>
+    /// <summary>The data as UTF-8: the payload of a WebSocket text message (a slice of <see cref="WebSocketFrame"/>).</summary>
     public ReadOnlyMemory<byte> Utf8Data { get; }
 
     /// <summary>The data as one complete, unmasked WebSocket text frame (server to client), header included.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 
 namespace PushGateway.Transports.WebSockets;
 
@@ -7,32 +8,44 @@ public static class WebSocketFrameEncoder
 {
     private const byte FinalText = 0x81;
 
-    public static byte[] EncodeText(ReadOnlySpan<byte> utf8)
+    /// <summary>The frame, with the text encoded as UTF-8 straight into its payload.</summary>
+    public static byte[] EncodeText(string text)
     {
-        var header = utf8.Length switch
-        {
-            < 126 => 2,
-            <= ushort.MaxValue => 4,
-            _ => 10,
-        };
-        var frame = new byte[header + utf8.Length];
+        var length = Encoding.UTF8.GetByteCount(text);
+        var header = HeaderLength(length);
+        var frame = new byte[header + length];
         frame[0] = FinalText;
         switch (header)
         {
             case 2:
-                frame[1] = (byte)utf8.Length;
+                frame[1] = (byte)length;
                 break;
             case 4:
                 frame[1] = 126;
-                BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)utf8.Length);
+                BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)length);
                 break;
             default:
                 frame[1] = 127;
-                BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)utf8.Length);
+                BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)length);
                 break;
         }
 
-        utf8.CopyTo(frame.AsSpan(header));
+        Encoding.UTF8.GetBytes(text, frame.AsSpan(header));
         return frame;
     }
+
+    /// <summary>The payload of a frame made by <see cref="EncodeText"/>: its UTF-8 text, without a copy.</summary>
+    public static ReadOnlyMemory<byte> Payload(ReadOnlyMemory<byte> frame) => frame[(frame.Span[1] switch
+    {
+        126 => 4,
+        127 => 10,
+        _ => 2,
+    })..];
+
+    private static int HeaderLength(int payloadLength) => payloadLength switch
+    {
+        < 126 => 2,
+        <= ushort.MaxValue => 4,
+        _ => 10,
+    };
 }

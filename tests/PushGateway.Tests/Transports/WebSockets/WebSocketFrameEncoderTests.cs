@@ -15,7 +15,7 @@ public sealed class WebSocketFrameEncoderTests
     public async Task EncodeText_IsReadByTheRuntimesClientAsOneTextMessage(int length)
     {
         var text = new string('é', length / 2) + new string('x', length % 2);
-        var frame = WebSocketFrameEncoder.EncodeText(Encoding.UTF8.GetBytes(text));
+        var frame = WebSocketFrameEncoder.EncodeText(text);
         using var client = WebSocket.CreateFromStream(new MemoryStream(frame), new WebSocketCreationOptions { IsServer = false });
 
         var buffer = new byte[frame.Length + 1];
@@ -24,5 +24,6 @@ public sealed class WebSocketFrameEncoderTests
         Assert.Equal(WebSocketMessageType.Text, result.MessageType);
         Assert.True(result.EndOfMessage);
         Assert.Equal(text, Encoding.UTF8.GetString(buffer, 0, result.Count));
+        Assert.Equal(Encoding.UTF8.GetBytes(text), WebSocketFrameEncoder.Payload(frame).ToArray());
     }
 }
