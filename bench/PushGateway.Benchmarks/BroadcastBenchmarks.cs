@@ -18,12 +18,12 @@ namespace PushGateway.Benchmarks;
 /// Every fan-out benchmark publishes one 100-byte message and then reads it back from every
 /// subscriber's queue, so that queues never fill (a full queue would drop the subscriber and change
 /// what is measured). One operation is therefore: encode once + lock + TryWrite to N queues, then a
-/// second pass of TryRead from N queues. <see cref="ChannelFloor"/> does only the two passes over the
-/// channels, with no hub, so <c>PublishLocal - ChannelFloor</c> is what the hub itself adds.
+/// second pass of TryRead from N queues. <see cref="InboxFloor"/> does only the two passes over the
+/// inboxes, with no hub, so <c>PublishLocal - InboxFloor</c> is what the hub itself adds.
 /// </para>
 /// <para>
 /// Beside those: <see cref="PublishLocalTwoTopics"/> (the multi-topic path, which deduplicates),
-/// <see cref="PublishLocalToWaitingReaders"/> (readers parked in <c>WaitToReadAsync</c>, as on a live
+/// <see cref="PublishToParkedReaders"/> (reader loops parked in <c>WaitAsync</c>, as on a live
 /// node), <see cref="JoinAndLeave"/> (a reconnect next to N subscribers) and <see cref="Encode"/>.
 /// </para>
 /// <para>
@@ -49,21 +49,21 @@ public class BroadcastBenchmarks
     private BroadcastHub? _hub;
     private Subscription[] _subscriptions = [];
     private GatewayMessage? _encoded;
-    private CancellationTokenSource? _readersClosing;
-    private ValueTask<bool>[] _waits = [];
+    private Task[] _readers = [];
+    private long _readByParkedReaders;
 
     /// <summary>Subscribers of the topic on this node.</summary>
     [Params(1_000, 10_000)]
     public int Subscribers { get; set; }
 
-    [GlobalSetup(Targets = [nameof(PublishLocal), nameof(Publish), nameof(ChannelFloor), nameof(PublishLocalTwoTopics),
+    [GlobalSetup(Targets = [nameof(PublishLocal), nameof(Publish), nameof(InboxFloor), nameof(PublishLocalTwoTopics),
         nameof(JoinAndLeave), nameof(Encode)])]
     public void Setup()
     {
         CreateHub();
 
         // Check once that every subscriber gets every message, and that draining leaves nothing behind.
-        if (PublishLocal() != Subscribers || Publish() != Subscribers || ChannelFloor() != Subscribers
+        if (PublishLocal() != Subscribers || Publish() != Subscribers || InboxFloor() != Subscribers
             || PublishLocalTwoTopics() != Subscribers || JoinAndLeave() != Subscribers + 1
             || _hub!.SubscriberCount != Subscribers)
         {
@@ -71,19 +71,13 @@ public class BroadcastBenchmarks
         }
     }
 
-    [GlobalSetup(Target = nameof(PublishLocalToWaitingReaders))]
-    public void SetupWaitingReaders()
+    [GlobalSetup(Target = nameof(PublishToParkedReaders))]
+    public void SetupParkedReaders()
     {
         CreateHub();
-        _readersClosing = new CancellationTokenSource();
-        _waits = new ValueTask<bool>[Subscribers];
-        for (var i = 0; i < _subscriptions.Length; i++)
-        {
-            _waits[i] = _subscriptions[i].Messages.WaitToReadAsync(_readersClosing.Token);
-        }
-
-        if (_waits.Any(wait => wait.IsCompleted) || PublishLocalToWaitingReaders() != Subscribers
-            || _waits.Any(wait => wait.IsCompleted))
+        // Each loop runs until its first wait parks it.
+        _readers = [.. _subscriptions.Select(subscription => ReadLoopAsync(subscription.Messages))];
+        if (_readers.Any(reader => reader.IsCompleted) || PublishToParkedReaders() != Subscribers)
         {
             throw new InvalidOperationException("Every reader should have been woken once, and be waiting again.");
         }
@@ -116,9 +110,10 @@ public class BroadcastBenchmarks
             subscription.Dispose();
         }
 
+        // Disposing completed the inboxes: the parked readers return.
+        Task.WaitAll(_readers);
         _subscriptions = [];
-        _waits = [];
-        _readersClosing?.Dispose();
+        _readers = [];
         _services?.Dispose();
     }
 
@@ -149,15 +144,15 @@ public class BroadcastBenchmarks
     }
 
     /// <summary>
-    /// The floor of any fan-out to these bounded channels, in the same two passes as the benchmarks
+    /// The floor of any fan-out to these bounded inboxes, in the same two passes as the benchmarks
     /// above: TryWrite of an already-encoded message to every subscription (as the hub does), then the
-    /// drain. No hub, lock, dictionary, encoding or metrics: <c>PublishLocal - ChannelFloor</c> is the hub's
+    /// drain. No hub, lock, dictionary, encoding or metrics: <c>PublishLocal - InboxFloor</c> is the hub's
     /// own cost.
     /// </summary>
     /// <returns>Messages drained.</returns>
     [Benchmark]
     [PerSubscriber]
-    public int ChannelFloor()
+    public int InboxFloor()
     {
         var message = _encoded!;
         foreach (var subscription in _subscriptions)
@@ -170,7 +165,7 @@ public class BroadcastBenchmarks
 
     /// <summary>
     /// <see cref="PublishLocal"/> of a message on two topics (chat and ticker; the subscribers are on chat
-    /// only): the hub then deduplicates subscribers through a set built for this one publish.
+    /// only): the hub then deduplicates subscribers by stamping each with the fan-out.
     /// </summary>
     /// <returns>Messages drained.</returns>
     [Benchmark]
@@ -195,36 +190,25 @@ public class BroadcastBenchmarks
     }
 
     /// <summary>
-    /// <see cref="PublishLocal"/> as it happens on a live node, where every connection's writer loop is
-    /// parked in <c>WaitToReadAsync(token)</c> with a cancellable token (see WebSocketConnection's
-    /// send loop): the fan-out's TryWrite also completes that waiter, and each reader, once woken,
-    /// drains and then waits again. Measures the writer's wake-ups and the readers' re-arming (the
-    /// latter is the transports' cost, per subscriber per message), but not the scheduling of their
-    /// continuations on the thread pool: nothing is awaiting these waits.
+    /// <see cref="PublishLocal"/> as it happens on a live node: every subscriber has a reader loop parked
+    /// in <see cref="SubscriberInbox.WaitAsync"/>, as the connections' writer loops are. The fan-out wakes
+    /// each one through the thread pool; the operation ends when every reader has drained the message.
+    /// Measures the wake-ups, their scheduling and the readers' re-parking, not the socket writes.
     /// </summary>
-    /// <returns>Messages drained.</returns>
+    /// <returns>Messages the readers drained.</returns>
     [Benchmark]
     [PerSubscriber]
-    public int PublishLocalToWaitingReaders()
+    public int PublishToParkedReaders()
     {
+        var target = Interlocked.Read(ref _readByParkedReaders) + Subscribers;
         _hub!.PublishLocal(_draft);
-        var token = _readersClosing!.Token;
-        var read = 0;
-        for (var i = 0; i < _subscriptions.Length; i++)
+        var spinner = default(SpinWait);
+        while (Interlocked.Read(ref _readByParkedReaders) < target)
         {
-            var queue = _subscriptions[i].Messages;
-            if (_waits[i].IsCompletedSuccessfully && _waits[i].Result)
-            {
-                while (queue.TryRead(out _))
-                {
-                    read++;
-                }
-            }
-
-            _waits[i] = queue.WaitToReadAsync(token);
+            spinner.SpinOnce();
         }
 
-        return read;
+        return Subscribers;
     }
 
     /// <summary>
@@ -234,6 +218,26 @@ public class BroadcastBenchmarks
     /// <returns>The message.</returns>
     [Benchmark]
     public GatewayMessage Encode() => GatewayMessage.Create(_id, _draft);
+
+    private async Task ReadLoopAsync(SubscriberInbox inbox)
+    {
+        while (true)
+        {
+            await inbox.WaitAsync().ConfigureAwait(false);
+            if (inbox.IsCompleted)
+            {
+                return;
+            }
+
+            var read = 0;
+            while (inbox.TryRead(out _))
+            {
+                read++;
+            }
+
+            Interlocked.Add(ref _readByParkedReaders, read);
+        }
+    }
 
     private int Drain()
     {

@@ -12,7 +12,7 @@ namespace PushGateway.Hub;
 internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Subscription[]> _subscribersByTopic = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SubscriberList> _subscribersByTopic = new(StringComparer.Ordinal);
     private readonly IBackplane _backplane;
     private readonly HubOptions _options;
     private readonly GatewayMetrics _metrics;
@@ -20,6 +20,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
     private MessageId? _lastDelivered;
     private long _delivered;
     private long _lastSubscriptionId;
+    private long _fanOuts;
     private int _subscriberCount;
     private SubscriptionCloseReason? _closedFor;
 
@@ -56,7 +57,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
     {
         lock (_gate)
         {
-            return _subscribersByTopic.ToDictionary(pair => pair.Key, pair => pair.Value.Length, StringComparer.Ordinal);
+            return _subscribersByTopic.ToDictionary(pair => pair.Key, pair => pair.Value.Count, StringComparer.Ordinal);
         }
     }
 
@@ -82,9 +83,12 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
             {
                 foreach (var topic in topics)
                 {
-                    _subscribersByTopic[topic] = _subscribersByTopic.TryGetValue(topic, out var existing)
-                        ? [.. existing, subscription]
-                        : [subscription];
+                    if (!_subscribersByTopic.TryGetValue(topic, out var subscribers))
+                    {
+                        _subscribersByTopic[topic] = subscribers = new SubscriberList();
+                    }
+
+                    subscribers.Add(subscription);
                 }
 
                 _subscriberCount++;
@@ -120,7 +124,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         int local;
         lock (_gate)
         {
-            local = _subscribersByTopic.TryGetValue(topic, out var subscribers) ? subscribers.Length : 0;
+            local = _subscribersByTopic.TryGetValue(topic, out var subscribers) ? subscribers.Count : 0;
         }
 
         return _backplane.GetPresenceAsync(topic, local, cancellationToken);
@@ -132,7 +136,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         lock (_gate)
         {
             _closedFor ??= reason;
-            all = [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers).Distinct()];
+            all = [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers.Items.ToArray()).Distinct()];
             _subscribersByTopic.Clear();
             _subscriberCount = 0;
         }
@@ -154,18 +158,29 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
                 _delivered++;
             }
 
-            // A subscriber of several of the message's topics must get it once: only then is a set needed.
-            HashSet<Subscription>? offered = message.Topics.Count > 1 ? [] : null;
-            foreach (var topic in message.Topics)
+            // A subscriber of several of the message's topics must get it once: the fan-out's stamp marks who had it.
+            var topics = message.Topics;
+            var stamp = topics.Count > 1 ? ++_fanOuts : 0;
+            for (var t = 0; t < topics.Count; t++)
             {
-                if (!_subscribersByTopic.TryGetValue(topic, out var subscribers))
+                if (!_subscribersByTopic.TryGetValue(topics[t], out var subscribers))
                 {
                     continue;
                 }
 
-                foreach (var subscriber in subscribers)
+                foreach (var subscriber in subscribers.Items)
                 {
-                    if ((offered is null || offered.Add(subscriber)) && !subscriber.TryDeliver(message))
+                    if (stamp != 0)
+                    {
+                        if (subscriber.LastFanOut == stamp)
+                        {
+                            continue;
+                        }
+
+                        subscriber.LastFanOut = stamp;
+                    }
+
+                    if (!subscriber.TryDeliver(message))
                     {
                         (slow ??= []).Add(subscriber);
                     }
@@ -207,19 +222,15 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         var removed = false;
         foreach (var topic in subscription.Topics)
         {
-            if (!_subscribersByTopic.TryGetValue(topic, out var subscribers) || Array.IndexOf(subscribers, subscription) < 0)
+            if (!_subscribersByTopic.TryGetValue(topic, out var subscribers) || !subscribers.Remove(subscription))
             {
                 continue;
             }
 
             removed = true;
-            if (subscribers.Length == 1)
+            if (subscribers.Count == 0)
             {
                 _subscribersByTopic.Remove(topic);
-            }
-            else
-            {
-                _subscribersByTopic[topic] = [.. subscribers.Where(s => s != subscription)];
             }
         }
 

@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace PushGateway.Hub;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace PushGateway.Hub;
 /// </summary>
 public sealed class Subscription : IDisposable
 {
-    private readonly Channel<GatewayMessage> _queue;
+    private readonly SubscriberInbox _queue;
     private readonly CancellationTokenSource _closed = new();
     private readonly Action<Subscription> _unsubscribe;
     private int _closeReason = -1;
@@ -24,13 +22,7 @@ public sealed class Subscription : IDisposable
         Transport = transport;
         Topics = topics;
         _unsubscribe = unsubscribe;
-        _queue = Channel.CreateBounded<GatewayMessage>(new BoundedChannelOptions(queueCapacity)
-        {
-            // Never reached: the hub uses TryWrite, which fails rather than waits when the queue is full.
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-        });
+        _queue = new SubscriberInbox(queueCapacity);
     }
 
     public long Id { get; }
@@ -46,7 +38,7 @@ public sealed class Subscription : IDisposable
     public ResumeStatus ResumeStatus { get; internal set; }
 
     /// <summary>Live messages, in id order, following <see cref="Replay"/> without gap or overlap.</summary>
-    public ChannelReader<GatewayMessage> Messages => _queue.Reader;
+    public SubscriberInbox Messages => _queue;
 
     /// <summary>Cancelled when the hub ends the subscription; <see cref="CloseReason"/> then says why.</summary>
     public CancellationToken Closed => _closed.Token;
@@ -57,15 +49,18 @@ public sealed class Subscription : IDisposable
     public void Dispose()
     {
         _unsubscribe(this);
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         _closed.Dispose();
     }
 
     /// <summary>Live messages up to this id are not queued: the client saw them on another node.</summary>
     internal MessageId? SkipThrough { get; set; }
 
+    /// <summary>The hub's last fan-out that offered this subscriber a message: one offer per message, however many topics match.</summary>
+    internal long LastFanOut { get; set; }
+
     internal bool TryDeliver(GatewayMessage message) =>
-        (SkipThrough is { } floor && message.Id is { } id && !id.IsAfter(floor)) || _queue.Writer.TryWrite(message);
+        (SkipThrough is { } floor && message.Id is { } id && !id.IsAfter(floor)) || _queue.TryWrite(message);
 
     /// <summary>Ends the subscription; the first reason given wins.</summary>
     internal void Close(SubscriptionCloseReason reason)
@@ -85,6 +80,6 @@ public sealed class Subscription : IDisposable
             // The connection already ended and disposed the subscription.
         }
 
-        _queue.Writer.TryComplete();
+        _queue.Complete();
     }
 }

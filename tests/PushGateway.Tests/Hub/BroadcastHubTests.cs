@@ -117,10 +117,11 @@ public sealed class BroadcastHubTests : IDisposable
         using var both = hub.Subscribe(new HashSet<string> { "a", "b" }, null, "test");
         using var onlyB = hub.Subscribe(new HashSet<string> { "b" }, null, "test");
 
+        hub.Publish(new MessageDraft(["b", "a"], "update", "w"));
         var message = hub.Publish(new MessageDraft(["a", "b", "c"], "update", "x"));
 
-        Assert.Equal(["x"], Drain(both));
-        Assert.Equal(["x"], Drain(onlyB));
+        Assert.Equal(["w", "x"], Drain(both));
+        Assert.Equal(["w", "x"], Drain(onlyB));
         Assert.Equal(new TopicPresence(2, message.EventId), hub.GetPresence("b"));
         Assert.Equal(new TopicPresence(0, message.EventId), hub.GetPresence("c"));
         Assert.Equal(new TopicPresence(0, null), hub.GetPresence("d"));
@@ -168,6 +169,30 @@ public sealed class BroadcastHubTests : IDisposable
         hub.Publish(Topics.Chat, EventTypes.Chat, "nobody listens");
 
         Assert.Equal(0, hub.SubscriberCount);
+    }
+
+    [Fact]
+    public void Dispose_OfSubscribersAnywhereInATopic_LeavesEveryOtherOneSubscribed()
+    {
+        var hub = CreateHub();
+        var subscriptions = Enumerable.Range(0, 6).Select(_ => hub.Subscribe(Chat, null, "test")).ToList();
+
+        foreach (var index in new[] { 1, 5, 0 })
+        {
+            subscriptions[index].Dispose();
+        }
+
+        hub.Publish(Topics.Chat, EventTypes.Chat, "still here");
+
+        Assert.Equal(3, hub.SubscriberCount);
+        Assert.Equal(3, hub.SubscriberCounts()[Topics.Chat]);
+        foreach (var index in new[] { 2, 3, 4 })
+        {
+            Assert.Equal(["still here"], Drain(subscriptions[index]));
+            subscriptions[index].Dispose();
+        }
+
+        Assert.Empty(hub.SubscriberCounts());
     }
 
     private static List<string> Drain(Subscription subscription)

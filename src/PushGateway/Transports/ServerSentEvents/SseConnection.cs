@@ -15,24 +15,34 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
 {
     private static readonly ReadOnlyMemory<byte> Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
 
+    private ITimer? _heartbeat;
+    private long _lastWrite;
+    private volatile bool _heartbeatDue;
+    private volatile bool _tokenExpired;
+
     /// <summary>Why the stream ended, once <see cref="RunAsync"/> has returned.</summary>
     public string CloseReason { get; private set; } = "client disconnected";
 
     public async Task RunAsync(string? lastEventId, DateTimeOffset? tokenExpires)
     {
         var body = context.Response.BodyWriter;
+        var queue = subscription.Messages;
         // Once the hub ends the subscription, a write still stuck on a client that stopped reading gets
         // CloseTimeout to finish before the connection is aborted.
         using var writeDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         using var armDeadline = subscription.Closed.Register(() => TryCancelAfter(writeDeadline, options.CloseTimeout));
         using var writes = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, writeDeadline.Token);
-        using var tokenExpiry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        if (tokenExpires is { } expires)
-        {
-            tokenExpiry.CancelAfter(GatewayClaims.TimeUntil(expires, timeProvider));
-        }
 
-        using var waits = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscription.Closed, tokenExpiry.Token);
+        // Besides messages and the hub ending the subscription, these wake the pump: the client leaving,
+        // the token expiring, a heartbeat falling due.
+        using var clientGone = context.RequestAborted.UnsafeRegister(static state => ((SubscriberInbox)state!).Wake(), queue);
+        using var tokenExpiry = timeProvider.CreateTimer(
+            static state => ((SseConnection)state!).ExpireToken(), this,
+            tokenExpires is { } expires ? GatewayClaims.TimeUntil(expires, timeProvider) : Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
+        _lastWrite = timeProvider.GetTimestamp();
+        using var heartbeat = _heartbeat = timeProvider.CreateTimer(
+            static state => ((SseConnection)state!).CheckSilence(), this, options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
 
         try
         {
@@ -48,7 +58,7 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
             }
 
             await body.FlushAsync(writes.Token).ConfigureAwait(false);
-            await PumpAsync(body, waits.Token, writes.Token).ConfigureAwait(false);
+            await PumpAsync(body, queue, writes.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (writeDeadline.IsCancellationRequested)
         {
@@ -60,13 +70,9 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         {
             return;
         }
-        catch (OperationCanceledException) when (subscription.Closed.IsCancellationRequested)
+
+        if (context.RequestAborted.IsCancellationRequested)
         {
-            // Ended by the hub while waiting for messages.
-        }
-        catch (OperationCanceledException) when (tokenExpiry.IsCancellationRequested)
-        {
-            CloseReason = "token expired";
             return;
         }
 
@@ -74,42 +80,73 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         {
             CloseReason = reason == SubscriptionCloseReason.SlowConsumer ? "dropped: too slow, queue overflowed" : "server shutting down";
         }
+        else if (_tokenExpired)
+        {
+            CloseReason = "token expired";
+        }
     }
 
-    private async Task PumpAsync(PipeWriter body, CancellationToken waits, CancellationToken writes)
+    /// <summary>Writes what is queued, a batch at a time with one flush each, until something ends the stream.</summary>
+    private async Task PumpAsync(PipeWriter body, SubscriberInbox queue, CancellationToken writes)
     {
-        var queue = subscription.Messages;
-        Task<bool>? waiting = null;
         while (true)
         {
-            waiting ??= queue.WaitToReadAsync(waits).AsTask();
-            try
-            {
-                if (!await waiting.WaitAsync(options.HeartbeatInterval, timeProvider).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                waiting = null;
-            }
-            catch (TimeoutException)
-            {
-                // Keep the same wait pending; write a heartbeat meanwhile.
-                body.Write(Heartbeat.Span);
-                await body.FlushAsync(writes).ConfigureAwait(false);
-                continue;
-            }
-
-            while (!subscription.Closed.IsCancellationRequested && queue.TryRead(out var message))
-            {
-                body.Write(message.SseFrame.Span);
-            }
-
-            await body.FlushAsync(writes).ConfigureAwait(false);
-            if (subscription.Closed.IsCancellationRequested)
+            await queue.WaitAsync().ConfigureAwait(false);
+            if (IsEnding)
             {
                 return;
             }
+
+            var wrote = false;
+            while (!IsEnding && queue.TryRead(out var message))
+            {
+                body.Write(message.SseFrame.Span);
+                wrote = true;
+            }
+
+            if (_heartbeatDue)
+            {
+                _heartbeatDue = false;
+                if (!wrote)
+                {
+                    body.Write(Heartbeat.Span);
+                    wrote = true;
+                }
+
+                _heartbeat!.Change(options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
+            }
+
+            if (wrote)
+            {
+                await body.FlushAsync(writes).ConfigureAwait(false);
+                Volatile.Write(ref _lastWrite, timeProvider.GetTimestamp());
+            }
+        }
+    }
+
+    private bool IsEnding => subscription.CloseReason is not null || _tokenExpired || context.RequestAborted.IsCancellationRequested;
+
+    private void ExpireToken()
+    {
+        _tokenExpired = true;
+        subscription.Messages.Wake();
+    }
+
+    /// <summary>
+    /// The heartbeat timer: due when nothing was written for a whole interval, otherwise re-armed for the
+    /// rest of it, so a busy stream costs a timestamp per flush rather than a timer change.
+    /// </summary>
+    private void CheckSilence()
+    {
+        var silentFor = timeProvider.GetElapsedTime(Volatile.Read(ref _lastWrite));
+        if (silentFor >= options.HeartbeatInterval)
+        {
+            _heartbeatDue = true;
+            subscription.Messages.Wake();
+        }
+        else
+        {
+            _heartbeat!.Change(options.HeartbeatInterval - silentFor, Timeout.InfiniteTimeSpan);
         }
     }
 

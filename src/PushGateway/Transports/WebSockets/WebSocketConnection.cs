@@ -28,7 +28,6 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly IBroadcastHub _hub;
     private readonly WebSocketTransportOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly CancellationTokenSource _closing = new();
     private readonly CancellationTokenRegistration _hubClosed;
     private WebSocketCloseReason? _closeReason;
     private ITimer? _abortTimer;
@@ -57,6 +56,7 @@ internal sealed class WebSocketConnection : IDisposable
             static state => ((WebSocketConnection)state!).RequestClose(WebSocketCloseReason.TokenExpired),
             this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         ArmTokenExpiry();
+        // Not left to the writer loop: it may be stuck on a client that stopped reading, which only the abort timer ends.
         _hubClosed = subscription.Closed.Register(
             static state =>
             {
@@ -81,13 +81,12 @@ internal sealed class WebSocketConnection : IDisposable
         _hubClosed.Dispose();
         _tokenExpiry.Dispose();
         _abortTimer?.Dispose();
-        _closing.Dispose();
     }
 
     /// <summary>
     /// Asks the writer loop to stop sending messages and close with <paramref name="reason"/>; the
-    /// first reason wins. Arms a timer that aborts the socket if the handshake does not finish in time
-    /// (a client that stopped reading never will).
+    /// first reason wins. Wakes the writer loop, and arms a timer that aborts the socket if the
+    /// handshake does not finish in time (a client that stopped reading never will).
     /// </summary>
     private void RequestClose(WebSocketCloseReason reason)
     {
@@ -98,8 +97,13 @@ internal sealed class WebSocketConnection : IDisposable
 
         _abortTimer = _timeProvider.CreateTimer(
             static state => ((WebSocket)state!).Abort(), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
-        _closing.Cancel();
+        _subscription.Messages.Wake();
     }
+
+    private bool IsClosing => Volatile.Read(ref _closeReason) is not null;
+
+    /// <summary>Closing, or ended by the hub: what is still queued is not sent.</summary>
+    private bool IsStopping => IsClosing || _subscription.CloseReason is not null;
 
     private async Task ReceiveLoopAsync()
     {
@@ -120,7 +124,7 @@ internal sealed class WebSocketConnection : IDisposable
                     return;
                 }
 
-                if (_closing.IsCancellationRequested)
+                if (IsClosing)
                 {
                     // Closing: discard what arrives until the client's close frame.
                     count = 0;
@@ -200,37 +204,40 @@ internal sealed class WebSocketConnection : IDisposable
                 await SendAsync(message).ConfigureAwait(false);
             }
 
+            // Woken by a message, a close request (RequestClose) or the hub ending the subscription (completion).
             var queue = _subscription.Messages;
-            while (await queue.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+            while (true)
             {
+                await queue.WaitAsync().ConfigureAwait(false);
+                if (IsStopping)
+                {
+                    break;
+                }
+
                 if (_batching is null)
                 {
-                    while (!_closing.IsCancellationRequested && queue.TryRead(out var message))
+                    while (!IsStopping && queue.TryRead(out var message))
                     {
                         await SendAsync(message).ConfigureAwait(false);
                     }
-
-                    continue;
                 }
-
-                // Everything waiting goes out as one write: the frames are already encoded, shared by every subscriber.
-                _batching.OpenBatch();
-                try
+                else
                 {
-                    while (!_closing.IsCancellationRequested && _batching.BufferedBytes < MaxBatchBytes && queue.TryRead(out var message))
+                    // Everything waiting goes out as one write: the frames are already encoded, shared by every subscriber.
+                    _batching.OpenBatch();
+                    try
                     {
-                        _batching.Append(message.WebSocketFrame.Span);
+                        while (!IsStopping && _batching.BufferedBytes < MaxBatchBytes && queue.TryRead(out var message))
+                        {
+                            _batching.Append(message.WebSocketFrame.Span);
+                        }
+                    }
+                    finally
+                    {
+                        await _batching.CloseBatchAsync(CancellationToken.None).ConfigureAwait(false);
                     }
                 }
-                finally
-                {
-                    await _batching.CloseBatchAsync(CancellationToken.None).ConfigureAwait(false);
-                }
             }
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-        {
-            // A close was requested while waiting for messages.
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
@@ -244,7 +251,7 @@ internal sealed class WebSocketConnection : IDisposable
             throw;
         }
 
-        // The queue only completes when the hub ends the subscription, which has said why.
+        // Ended by the hub: its callback may not have given the reason yet.
         if (_subscription.CloseReason is { } ended)
         {
             RequestClose(WebSocketCloseReason.For(ended));
