@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace PushGateway.Hub;
@@ -6,14 +7,16 @@ namespace PushGateway.Hub;
 /// One subscriber's bounded queue (its inbox): the hub writes without ever waiting (a full queue refuses), one
 /// connection loop reads. Waiting allocates nothing: the reader parks on a reusable value-task
 /// source, and a wake-up is one thread-pool work item (this object), so that the reader's loop never
-/// runs on the publisher's thread, inside the hub's lock.
+/// runs on the publisher's thread, inside the hub's lock. The inbox guards itself with a spin lock
+/// on one of its own fields rather than a lock object: the critical sections are a few instructions,
+/// and fan-out to many subscribers then touches one object fewer (one cache miss fewer) per subscriber.
 /// </summary>
 public sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
 {
     private const int InitialSlots = 4;
 
-    private readonly Lock _lock = new();
     private readonly int _capacity;
+    private int _locked;
     private ManualResetValueTaskSourceCore<bool> _wait;
 
     // A ring that grows on demand up to the capacity: an idle subscriber holds no slots.
@@ -35,29 +38,29 @@ public sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
     {
         get
         {
-            lock (_lock)
-            {
-                return _completed;
-            }
+            Enter();
+            var completed = _completed;
+            Exit();
+            return completed;
         }
     }
 
     public bool TryRead(out GatewayMessage message)
     {
-        lock (_lock)
+        Enter();
+        if (_count == 0)
         {
-            if (_count == 0)
-            {
-                message = null!;
-                return false;
-            }
-
-            message = _slots[_head]!;
-            _slots[_head] = null;
-            _head = _head + 1 == _slots.Length ? 0 : _head + 1;
-            _count--;
-            return true;
+            Exit();
+            message = null!;
+            return false;
         }
+
+        message = _slots[_head]!;
+        _slots[_head] = null;
+        _head = _head + 1 == _slots.Length ? 0 : _head + 1;
+        _count--;
+        Exit();
+        return true;
     }
 
     /// <summary>
@@ -66,73 +69,62 @@ public sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
     /// </summary>
     public ValueTask WaitAsync()
     {
-        lock (_lock)
+        Enter();
+        if (_count > 0 || _completed || _wakePending)
         {
-            if (_count > 0 || _completed || _wakePending)
-            {
-                _wakePending = false;
-                return ValueTask.CompletedTask;
-            }
-
-            _wait.Reset();
-            _readerParked = true;
-            return new ValueTask(this, _wait.Version);
+            _wakePending = false;
+            Exit();
+            return ValueTask.CompletedTask;
         }
+
+        _wait.Reset();
+        _readerParked = true;
+        var version = _wait.Version;
+        Exit();
+        return new ValueTask(this, version);
     }
 
     /// <summary>Ends the reader's current or next wait without a message: for close requests and timers.</summary>
     public void Wake()
     {
-        bool release;
-        lock (_lock)
-        {
-            release = ReleaseReaderLocked();
-            _wakePending |= !release;
-        }
-
+        Enter();
+        var release = ReleaseReaderLocked();
+        _wakePending |= !release;
+        Exit();
         Schedule(release);
     }
 
     /// <summary>Queues <paramref name="message"/> unless the queue is full or completed. Writers take turns (the hub's lock).</summary>
     internal bool TryWrite(GatewayMessage message)
     {
-        bool release;
-        lock (_lock)
+        Enter();
+        if (_completed || _count == _capacity)
         {
-            if (_completed || _count == _capacity)
-            {
-                return false;
-            }
-
-            if (_count == _slots.Length)
-            {
-                Grow();
-            }
-
-            var tail = _head + _count;
-            _slots[tail < _slots.Length ? tail : tail - _slots.Length] = message;
-            _count++;
-            release = ReleaseReaderLocked();
+            Exit();
+            return false;
         }
 
+        if (_count == _slots.Length)
+        {
+            // Allocation can throw only OutOfMemoryException, after which nothing is consistent anyway.
+            Grow();
+        }
+
+        var tail = _head + _count;
+        _slots[tail < _slots.Length ? tail : tail - _slots.Length] = message;
+        _count++;
+        var release = ReleaseReaderLocked();
+        Exit();
         Schedule(release);
         return true;
     }
 
     internal void Complete()
     {
-        bool release;
-        lock (_lock)
-        {
-            if (_completed)
-            {
-                return;
-            }
-
-            _completed = true;
-            release = ReleaseReaderLocked();
-        }
-
+        Enter();
+        var release = !_completed && ReleaseReaderLocked();
+        _completed = true;
+        Exit();
         Schedule(release);
     }
 
@@ -144,6 +136,28 @@ public sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _wait.OnCompleted(continuation, state, token, flags);
+
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _locked, 1, 0) != 0)
+        {
+            EnterContended();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterContended()
+    {
+        // Held only for a few instructions: spin briefly, then yield (at once on a single CPU) so a preempted holder can finish.
+        var spinner = default(SpinWait);
+        do
+        {
+            spinner.SpinOnce();
+        }
+        while (Interlocked.CompareExchange(ref _locked, 1, 0) != 0);
+    }
+
+    private void Exit() => Volatile.Write(ref _locked, 0);
 
     private bool ReleaseReaderLocked()
     {

@@ -97,8 +97,9 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
                 return;
             }
 
+            // Whatever ends the stream meanwhile is noticed after this batch (at most a queue's worth).
             var wrote = false;
-            while (!IsEnding && queue.TryRead(out var message))
+            while (queue.TryRead(out var message))
             {
                 body.Write(message.SseFrame.Span);
                 wrote = true;

@@ -227,7 +227,7 @@ internal sealed class WebSocketConnection : IDisposable
                     _batching.OpenBatch();
                     try
                     {
-                        while (!IsStopping && _batching.BufferedBytes < MaxBatchBytes && queue.TryRead(out var message))
+                        while (_batching.BufferedBytes < MaxBatchBytes && queue.TryRead(out var message))
                         {
                             _batching.Append(message.WebSocketFrame.Span);
                         }
