@@ -15,6 +15,8 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
 {
     private static readonly ReadOnlyMemory<byte> Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
 
+    // Read once: HttpContext.RequestAborted is a feature lookup on every call.
+    private readonly CancellationToken _requestAborted = context.RequestAborted;
     private ITimer? _heartbeat;
     private long _lastWrite;
     private volatile bool _heartbeatDue;
@@ -98,13 +100,7 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
             }
 
             // Whatever ends the stream meanwhile is noticed after this batch (at most a queue's worth).
-            var wrote = false;
-            while (queue.TryRead(out var message))
-            {
-                body.Write(message.SseFrame.Span);
-                wrote = true;
-            }
-
+            var wrote = WriteQueued(body, queue);
             if (_heartbeatDue)
             {
                 _heartbeatDue = false;
@@ -125,7 +121,52 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         }
     }
 
-    private bool IsEnding => subscription.CloseReason is not null || _tokenExpired || context.RequestAborted.IsCancellationRequested;
+    /// <summary>
+    /// Copies every queued frame into the response, many frames per <c>GetSpan</c>/<c>Advance</c>
+    /// pair: Kestrel takes a lock and updates its chunk for each pair, so one pair per frame would
+    /// cost more than the copying.
+    /// </summary>
+    private static bool WriteQueued(PipeWriter body, SubscriberInbox queue)
+    {
+        var wrote = false;
+        var free = Span<byte>.Empty;
+        var used = 0;
+        while (queue.TryRead(out var message))
+        {
+            var frame = message.SseFrame.Span;
+            if (frame.Length > free.Length - used)
+            {
+                if (used > 0)
+                {
+                    body.Advance(used);
+                }
+
+                free = body.GetSpan();
+                used = 0;
+                if (frame.Length > free.Length)
+                {
+                    // Larger than what is left of Kestrel's buffer: let the pipe split it.
+                    body.Write(frame);
+                    free = Span<byte>.Empty;
+                    wrote = true;
+                    continue;
+                }
+            }
+
+            frame.CopyTo(free[used..]);
+            used += frame.Length;
+            wrote = true;
+        }
+
+        if (used > 0)
+        {
+            body.Advance(used);
+        }
+
+        return wrote;
+    }
+
+    private bool IsEnding => subscription.CloseReason is not null || _tokenExpired || _requestAborted.IsCancellationRequested;
 
     private void ExpireToken()
     {

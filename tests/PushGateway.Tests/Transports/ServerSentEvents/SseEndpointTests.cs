@@ -71,6 +71,26 @@ public sealed class SseEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task ABurstOfSmallAndLargeMessages_ArrivesWhole_InOrder()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse?topic=chat");
+        // Frames smaller and larger than Kestrel's 4 KiB buffers, queued faster than the stream is written,
+        // so that batches pack many frames per buffer and split the large ones.
+        int[] sizes = [10, 20, 300, 5000, 30, 40, 9000, 1, 2, 3, 4000];
+        var sent = Enumerable.Range(0, 220).Select(i => $"{i}:" + new string((char)('a' + (i % 26)), sizes[i % sizes.Length])).ToList();
+
+        foreach (var data in sent)
+        {
+            _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, data);
+        }
+
+        foreach (var data in sent)
+        {
+            Assert.Equal(data, (await sse.NextAsync()).Data);
+        }
+    }
+
+    [Fact]
     public async Task Events_HaveIncreasingIdsAcrossTopics()
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway);
