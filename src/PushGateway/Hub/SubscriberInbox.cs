@@ -4,12 +4,12 @@ using System.Threading.Tasks.Sources;
 namespace PushGateway.Hub;
 
 /// <summary>
-/// One subscriber's bounded queue (its inbox): the hub writes without ever waiting (a full queue refuses), one
-/// connection loop reads. Waiting allocates nothing: the reader parks on a reusable value-task
-/// source, and a wake-up is one thread-pool work item (this object), so that the reader's loop never
-/// runs on the publisher's thread, inside the hub's lock. The inbox guards itself with a spin lock
-/// on one of its own fields rather than a lock object: the critical sections are a few instructions,
-/// and fan-out to many subscribers then touches one object fewer (one cache miss fewer) per subscriber.
+/// One subscriber's bounded queue (its inbox): the hub writes without ever waiting (a full inbox
+/// refuses), one connection loop reads. Waiting allocates nothing: the reader parks on a reusable
+/// value-task source, and a wake-up is one thread-pool work item (this object), so that the reader's
+/// loop never runs on the publisher's thread, inside the hub's lock. The inbox guards itself with a
+/// spin lock on one of its own fields rather than a lock object: the critical sections are a few
+/// instructions, and fan-out to many subscribers touches one object fewer per subscriber.
 /// </summary>
 public sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
 {
