@@ -33,11 +33,11 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         // CloseTimeout to finish before the connection is aborted.
         using var writeDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         using var armDeadline = subscription.Closed.Register(() => TryCancelAfter(writeDeadline, options.CloseTimeout));
-        using var writes = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, writeDeadline.Token);
+        using var writes = CancellationTokenSource.CreateLinkedTokenSource(_requestAborted, writeDeadline.Token);
 
         // Besides messages and the hub ending the subscription, these wake the pump: the client leaving,
         // the token expiring, a heartbeat falling due.
-        using var clientGone = context.RequestAborted.UnsafeRegister(static state => ((SubscriberInbox)state!).Wake(), queue);
+        using var clientGone = _requestAborted.UnsafeRegister(static state => ((SubscriberInbox)state!).Wake(), queue);
         using var tokenExpiry = timeProvider.CreateTimer(
             static state => ((SseConnection)state!).ExpireToken(), this,
             tokenExpires is { } expires ? GatewayClaims.TimeUntil(expires, timeProvider) : Timeout.InfiniteTimeSpan,
@@ -68,12 +68,12 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
             context.Abort();
             return;
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (_requestAborted.IsCancellationRequested)
         {
             return;
         }
 
-        if (context.RequestAborted.IsCancellationRequested)
+        if (_requestAborted.IsCancellationRequested)
         {
             return;
         }
