@@ -30,6 +30,7 @@ internal sealed record Contestant(
         {
             // The benchmark's clients all come from 127.0.0.1 and the publisher sends thousands of messages a second.
             ["PushGateway__Limits__MaxConnectionsPerAddress"] = "1000000",
+            ["PushGateway__Limits__MaxSocketsPerAddress"] = "0",
             ["PushGateway__Limits__MessageBurst"] = "1000000",
             ["PushGateway__Limits__MessagesPerPeriod"] = "1000000",
             ["PushGateway__Limits__MessageRatePeriod"] = "00:00:00.001",

@@ -11,6 +11,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _opened;
     private readonly UpDownCounter<long> _active;
+    private readonly Counter<long> _refused;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -19,6 +20,8 @@ public sealed class GatewayMetrics
         _dropped = meter.CreateCounter<long>("pushgateway.subscribers.dropped", "{subscriber}", "Subscribers dropped because their queue was full.");
         _opened = meter.CreateCounter<long>("pushgateway.connections.opened", "{connection}", "Connections opened, by transport.");
         _active = meter.CreateUpDownCounter<long>("pushgateway.connections.active", "{connection}", "Connections open now, by transport.");
+        _refused = meter.CreateCounter<long>("pushgateway.connections.refused", "{connection}",
+            "Connections refused: at the node's cap (capacity), at the address's cap (address), or /ws and /sse past their cap (streams).");
     }
 
     public void MessagePublished() => _published.Add(1);
@@ -31,6 +34,8 @@ public sealed class GatewayMetrics
         _opened.Add(1, tag);
         _active.Add(1, tag);
     }
+
+    public void ConnectionRefused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void ConnectionClosed(string transport) => _active.Add(-1, new KeyValuePair<string, object?>("transport", transport));
 }

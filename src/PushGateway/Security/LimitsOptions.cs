@@ -34,4 +34,26 @@ public sealed class LimitsOptions
     /// <summary>How many publishes one client may make at once; beyond, 429 with Retry-After. Default 200.</summary>
     [Range(1, 1_000_000)]
     public int PublishBurst { get; set; } = 200;
+
+    /// <summary>
+    /// TCP connections one client address may hold open, whatever they carry (or nothing at all); more are
+    /// closed as soon as they are accepted. Default 1000; 0 turns the cap off (behind a reverse proxy, where
+    /// every connection comes from the proxy's address).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxSocketsPerAddress { get; set; } = 1000;
+
+    /// <summary>
+    /// File descriptors kept back from the open-files limit when Kestrel's connection cap is derived from it
+    /// (Redis, log and static files, the runtime's own). Default: the descriptors open at start-up plus 256.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int? ReservedFileDescriptors { get; set; }
+
+    /// <summary>
+    /// Connections of Kestrel's cap kept for publishers, health probes and other short requests: <c>/ws</c> and
+    /// <c>/sse</c> together may hold the rest, and get 503 beyond it. Default: 5 % of the cap, at least 16.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int? ReservedConnections { get; set; }
 }

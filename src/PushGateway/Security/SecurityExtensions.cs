@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,7 @@ public static class SecurityExtensions
 {
     /// <summary>
     /// JWT bearer authentication, the topic authorizer (<see cref="AuthOptions"/>) and the rate limits
-    /// (<see cref="LimitsOptions"/>).
+    /// (<see cref="LimitsOptions"/>), and the connection caps (<see cref="ConnectionCaps"/>).
     /// </summary>
     public static IServiceCollection AddGatewaySecurity(this IServiceCollection services)
     {
@@ -22,6 +23,11 @@ public static class SecurityExtensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddRateLimiter(RateLimitPolicies.Configure);
         services.TryAddSingleton<InboundMessageLimiter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, ConfigureKestrelLimits>());
+        services.TryAddSingleton<ConnectionCaps>();
+        services.TryAddSingleton<ConnectionAdmission>();
+        services.TryAddSingleton<StreamAdmission>();
+        services.AddHostedService<ConnectionCapsStartupLog>();
         return services;
     }
 }

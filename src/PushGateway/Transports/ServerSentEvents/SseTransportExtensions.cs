@@ -37,7 +37,8 @@ public static class SseTransportExtensions
     /// </summary>
     public static IEndpointConventionBuilder MapSseTransport(this IEndpointRouteBuilder endpoints)
     {
-        var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicies.Connections);
+        var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicies.Connections)
+            .RequireStreamAdmission(webSocket: false);
         sse.MapGet("", SseEndpoint.HandleGetAsync).WithDisplayName("Server-Sent Events");
         sse.MapPost("", SseEndpoint.HandlePostAsync).WithDisplayName("Server-Sent Events (POST)");
         return sse;

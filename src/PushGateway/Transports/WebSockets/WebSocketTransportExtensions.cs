@@ -33,5 +33,6 @@ public static class WebSocketTransportExtensions
     /// <summary>Maps <c>/ws</c>. Needs <c>UseWebSockets()</c> earlier in the pipeline.</summary>
     public static IEndpointConventionBuilder MapWebSocketTransport(this IEndpointRouteBuilder endpoints) =>
         // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT requests.
-        endpoints.Map("/ws", static (HttpContext context, WebSocketEndpoint endpoint) => endpoint.HandleAsync(context)).RequireRateLimiting(RateLimitPolicies.Connections).WithDisplayName("WebSocket chat");
+        endpoints.Map("/ws", static (HttpContext context, WebSocketEndpoint endpoint) => endpoint.HandleAsync(context))
+            .RequireRateLimiting(RateLimitPolicies.Connections).RequireStreamAdmission(webSocket: true).WithDisplayName("WebSocket chat");
 }

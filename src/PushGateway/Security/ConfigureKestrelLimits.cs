@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace PushGateway.Security;
+
+/// <summary>
+/// Binds <c>Kestrel:Limits</c> (the host binds only endpoints from the <c>Kestrel</c> section), caps
+/// connections below the open-files limit unless configured, and puts <see cref="ConnectionAdmission"/>
+/// in front of every endpoint. A process out of descriptors cannot accept, answer or even log; one at its
+/// cap closes new connections and keeps serving the ones it has.
+/// </summary>
+internal sealed class ConfigureKestrelLimits(IConfiguration configuration, IOptions<LimitsOptions> limits, IServiceProvider services)
+    : IConfigureOptions<KestrelServerOptions>
+{
+    public void Configure(KestrelServerOptions options)
+    {
+        var server = options.Limits;
+        configuration.GetSection("Kestrel:Limits").Bind(server);
+        if (server.MaxConcurrentConnections is null && OpenFiles.SoftLimit() is { } openFiles)
+        {
+            server.MaxConcurrentConnections =
+                ConnectionCaps.DefaultMaxConnections(openFiles, OpenFiles.InUse() ?? 0, limits.Value.ReservedFileDescriptors);
+        }
+
+        if (server.MaxConcurrentUpgradedConnections is null && server.MaxConcurrentConnections is { } max)
+        {
+            server.MaxConcurrentUpgradedConnections = ConnectionCaps.StreamCap(max, limits.Value.ReservedConnections);
+        }
+
+        // Resolved on the first connection: the admission reads the options being configured here.
+        ConnectionAdmission? admission = null;
+        options.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
+            (admission ??= services.GetRequiredService<ConnectionAdmission>()).OnConnectionAsync(connection, next)));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+
+namespace PushGateway.Tests.Infrastructure;
+
+/// <summary>
+/// The gateway as its own process (the build next to the tests), for what cannot happen inside the test
+/// process: a low open-files limit, a crash. Its console lines can be awaited.
+/// </summary>
+public sealed partial class GatewayProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly List<string> _seen = [];
+
+    private GatewayProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        _process.OutputDataReceived += (_, line) => Collect(line.Data);
+        _process.ErrorDataReceived += (_, line) => Collect(line.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public Uri HttpAddress => new($"http://127.0.0.1:{Port}/");
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Every line the process wrote so far.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_seen)
+            {
+                return [.. _seen];
+            }
+        }
+    }
+
+    /// <summary>Starts the gateway under <c>ulimit -n <paramref name="openFilesLimit"/></c> and waits until it listens.</summary>
+    public static async Task<GatewayProcess> StartAsync(int openFilesLimit, IDictionary<string, string>? settings = null)
+    {
+        var port = GatewayFactory.FreePort();
+        var start = new ProcessStartInfo("bash", ["-c", $"ulimit -n {openFilesLimit} && exec \"$0\" PushGateway.dll", DotnetHost()])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var gateway = new GatewayProcess(Process.Start(start)!, port);
+        await gateway.WaitForLineAsync("Now listening on");
+        return gateway;
+    }
+
+    /// <summary>The first line (already written or still to come) that contains <paramref name="text"/>.</summary>
+    public async Task<string> WaitForLineAsync(string text)
+    {
+        var token = TestTimeout.Token();
+        await foreach (var line in _lines.Reader.ReadAllAsync(token))
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException($"The gateway exited without writing \"{text}\":\n{string.Join('\n', Lines)}");
+    }
+
+    /// <summary>The connection cap the gateway reported at start-up.</summary>
+    public long MaxConnections()
+    {
+        var caps = Lines.Single(line => line.Contains("Connection caps:", StringComparison.Ordinal));
+        return long.Parse(CapsPattern().Match(caps).Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>The dotnet host that runs the tests (dotnet test says where), else the one on the PATH.</summary>
+    private static string DotnetHost() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    private void Collect(string? line)
+    {
+        if (line is null)
+        {
+            _lines.Writer.TryComplete();
+            return;
+        }
+
+        lock (_seen)
+        {
+            _seen.Add(line);
+        }
+
+        _lines.Writer.TryWrite(line);
+    }
+
+    [GeneratedRegex(@"Connection caps: (\d+) connections")]
+    private static partial Regex CapsPattern();
+}
