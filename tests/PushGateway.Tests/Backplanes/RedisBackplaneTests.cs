@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
@@ -20,6 +21,8 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         {
             ["PushGateway:Redis:Configuration"] = _redis.Configuration,
             ["PushGateway:Redis:PresenceInterval"] = "00:00:00.200",
+            // Small, so that a test can publish past it quickly; Redis trims whole nodes of 100 entries.
+            ["PushGateway:Redis:HistoryPerTopic"] = "10",
         };
         _nodeA = new GatewayFactory(settings);
         _nodeB = new GatewayFactory(settings, start: GatewayFactory.DefaultStart.AddMinutes(1));
@@ -91,6 +94,67 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resume_FromAnIdTrimmedFromItsTopic_AnswersGapAndReplaysEverythingHeld()
+    {
+        var published = await PublishManyAsync("orders", 150);
+
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: published[9]);
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal(("gap", $$"""{"lastEventId":"{{published[9]}}"}"""), (gap?.EventType, gap?.Data));
+        // Redis keeps at least HistoryPerTopic (10) of the newest, in whole nodes: what it holds, in order, to the end.
+        Assert.InRange(replay.Count, 10, 139);
+        Assert.Equal(published[^replay.Count..], replay);
+    }
+
+    [Fact]
+    public async Task Resume_FromTheLastEntryTrimmedFromItsTopic_IsComplete()
+    {
+        var published = await PublishManyAsync("orders", 150);
+        int held;
+        await using (var probe = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: published[0]))
+        {
+            held = (await ReadResumeAsync(probe)).Replay.Count;
+        }
+
+        var lastTrimmed = published[^(held + 1)];
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: lastTrimmed);
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Null(gap);
+        Assert.Equal(published[^held..], replay);
+    }
+
+    [Fact]
+    public async Task Resume_FromAnIdNewerThanEverythingOnItsTopics_IsCompleteAndGoesLive()
+    {
+        await PublishManyAsync("orders", 150);
+        var elsewhere = await _nodeA.Hub.PublishAsync("news", "update", "on another topic", TestTimeout.Token());
+
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: elsewhere.EventId);
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Null(gap);
+        Assert.Empty(replay);
+    }
+
+    [Fact]
+    public async Task Resume_FromAnIdNeverIssued_AnswersGapReplaysWhatIsHeldAndGoesLive()
+    {
+        var published = await PublishManyAsync("orders", 3);
+
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: "99999999999999-0");
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal("gap", gap?.EventType);
+        Assert.Equal(published, replay);
+    }
+
+    [Fact]
     public async Task RedisOutage_LocalStreamsStayOpen_PublishesGet503_AndDeliveryResumesAfterRestart()
     {
         await using var streamOnA = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news");
@@ -158,5 +222,42 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         Assert.Equal("message", tick.EventType);
         Assert.True(string.IsNullOrEmpty(tick.EventId));
         Assert.Equal("marker", (await onB.NextAsync()).Data);
+    }
+
+    private async Task<string[]> PublishManyAsync(string topic, int count)
+    {
+        var ids = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = (await _nodeA.Hub.PublishAsync(topic, "update", $"m{i}", TestTimeout.Token())).EventId!;
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Publishes a live marker and reads up to it: the gap event if there is one, then the ids replayed.
+    /// The marker ends the replay, and proves the stream went live.
+    /// </summary>
+    private async Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed)
+    {
+        await _nodeA.Hub.PublishAsync("orders", "update", "live marker", TestTimeout.Token());
+        SseItem<string>? gap = null;
+        var replay = new List<string>();
+        for (var item = await resumed.NextAsync(); item.Data != "live marker"; item = await resumed.NextAsync())
+        {
+            if (item.EventType == "gap")
+            {
+                Assert.Null(gap);
+                Assert.Empty(replay);
+                gap = item;
+            }
+            else
+            {
+                replay.Add(item.EventId!);
+            }
+        }
+
+        return (gap, replay);
     }
 }

@@ -112,17 +112,22 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         var complete = lastSeen is not null;
         foreach (var topic in topics)
         {
-            var key = _keys.Topic(topic);
+            // Up to the newest, not just to end: the first entry after the client's id is the one that
+            // tells whether anything between the two was trimmed, wherever it stands.
             var entries = await RunAsync(database => database.StreamRangeAsync(
-                key, lastSeen is { } seen ? "(" + seen : "-", end.ToString())).ConfigureAwait(false);
-            foreach (var entry in entries)
-            {
-                messages.TryAdd(RedisEntry.ParseId(entry.Id), RedisEntry.ToMessage(entry));
-            }
-
-            if (complete && await TrimmedAfterAsync(key, lastSeen!.Value).ConfigureAwait(false))
+                _keys.Topic(topic), lastSeen is { } seen ? "(" + seen : "-", "+")).ConfigureAwait(false);
+            if (complete && entries.Length > 0 && MissedBefore(entries[0], lastSeen!.Value))
             {
                 complete = false;
+            }
+
+            foreach (var entry in entries)
+            {
+                var id = RedisEntry.ParseId(entry.Id);
+                if (!id.IsAfter(end))
+                {
+                    messages.TryAdd(id, RedisEntry.ToMessage(entry));
+                }
             }
         }
 
@@ -155,7 +160,14 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         {
             var epoch = await RunAsync(database => database.StringGetAsync(_keys.Epoch)).ConfigureAwait(false);
             // An id from before this dataset began (Redis restarted without persistence) cannot be placed.
-            return epoch.IsNull || id.Value.Epoch >= (long)epoch ? id : null;
+            if (!epoch.IsNull && id.Value.Epoch < (long)epoch)
+            {
+                return null;
+            }
+
+            // Ahead of this node is fine (it may lag the node the client came from); ahead of Redis, the
+            // id was never issued and cannot be placed either.
+            return id.Value.IsAfter(end) && !await IssuedAsync(id.Value).ConfigureAwait(false) ? null : id;
         }
 
         foreach (var topic in topics)
@@ -174,26 +186,19 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         return null;
     }
 
-    /// <summary>True when trimming removed entries after <paramref name="lastSeen"/> from the stream.</summary>
-    private async Task<bool> TrimmedAfterAsync(RedisKey key, MessageId lastSeen)
+    private async Task<bool> IssuedAsync(MessageId id)
     {
-        var info = await RunAsync(database => database.ExecuteAsync("XINFO", "STREAM", key)).ConfigureAwait(false);
-        if (info.IsNull || info.Resp2Type != ResultType.Array)
-        {
-            return false;
-        }
-
-        var fields = (RedisResult[])info!;
-        for (var i = 0; i + 1 < fields.Length; i += 2)
-        {
-            if ((string?)fields[i] == "max-deleted-entry-id")
-            {
-                return MessageId.TryParse((string?)fields[i + 1], out var deleted) && deleted.Value.IsAfter(lastSeen);
-            }
-        }
-
-        return false;
+        var newest = await RunAsync(database => database.StreamRangeAsync(_keys.Delivery, "-", "+", 1, Order.Descending)).ConfigureAwait(false);
+        return newest.Length > 0 && !id.IsAfter(RedisEntry.ParseId(newest[0].Id));
     }
+
+    /// <summary>
+    /// True when the topic lost an entry the client never saw: the one before <paramref name="next"/> (the
+    /// first held after <paramref name="lastSeen"/>) is newer than <paramref name="lastSeen"/>, so trimming
+    /// took it. An entry written before topic entries named their predecessor counts as a loss: it cannot tell.
+    /// </summary>
+    private static bool MissedBefore(StreamEntry next, MessageId lastSeen) =>
+        !MessageId.TryParse(next[RedisEntry.Previous].ToString(), out var previous) || previous.Value.IsAfter(lastSeen);
 
     private async Task DeliverLoopAsync(CancellationToken stopping)
     {

@@ -13,6 +13,9 @@ internal static class RedisEntry
     public const string CustomId = "c";
     public const string Retry = "r";
 
+    /// <summary>In a topic's stream only: the id of the entry before this one in that topic (<c>0-0</c> for the first).</summary>
+    public const string Previous = "p";
+
     /// <summary>The values in script-argument order: topics (LF-separated: names have no LF), event, data, custom id, retry.</summary>
     public static RedisValue[] Fields(MessageDraft draft) =>
     [

@@ -16,7 +16,9 @@ internal static class RedisScripts
     /// <summary>
     /// Publish: one id from the delivery stream, the same id in every topic's history (so ids compare
     /// across topics), the dataset's epoch on first use, then the doorbell. Atomic: a message is in all
-    /// of them or in none.
+    /// of them or in none. Each topic entry also records the id of the entry before it in that topic
+    /// (<c>p</c>): once trimming removed that one, a resume from an older id knows it missed something
+    /// (Redis 7.0 does not record trimmed ids in <c>max-deleted-entry-id</c>).
     /// KEYS: delivery, epoch, topic streams…; ARGV: delivery length, topic length, doorbell, topics, event, data, custom id, retry.
     /// </summary>
     public const string Publish = """
@@ -25,7 +27,9 @@ internal static class RedisScripts
         local fields = {'t', ARGV[4], 'e', ARGV[5], 'd', ARGV[6], 'c', ARGV[7], 'r', ARGV[8]}
         local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
         for i = 3, #KEYS do
-          redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))
+          local newest = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
+          local previous = newest[1] and newest[1][1] or '0-0'
+          redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, 'p', previous, unpack(fields))
         end
         redis.call('PUBLISH', ARGV[3], id)
         return id
