@@ -162,23 +162,25 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         var before = await _nodeB.Hub.PublishAsync("news", "update", "before", TestTimeout.Token());
         Assert.Equal("before", (await streamOnA.NextAsync()).Data);
         using var http = _nodeA.CreateHttpClient();
+        using var httpB = _nodeB.CreateHttpClient();
 
         await _redis.StopAsync();
-        using var during = await http.PostAsync("publish", new FormUrlEncodedContent([new("topic", "news"), new("data", "during")]), TestTimeout.Token());
-        using var readyDuring = await http.GetAsync("readyz", TestTimeout.Token());
+        // Once a node has seen its connection go, what it is asked to publish is certainly not sent.
+        await Eventually.ReachAsync(async () => !(await http.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node A not ready");
+        await Eventually.ReachAsync(async () => !(await httpB.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node B not ready");
+        using var during = await http.PostAsync("publish", PublishForm("during", id: "order-17-shipped"), TestTimeout.Token());
         using var liveDuring = await http.GetAsync("healthz", TestTimeout.Token());
 
         await chatOnB.SendTextAsync("not stored, so not sent");
         var (status, description) = await chatOnB.ReceiveCloseAsync();
 
         await ProblemAssert.IsProblemAsync(during, HttpStatusCode.ServiceUnavailable, "Backplane unavailable");
-        Assert.Equal(((System.Net.WebSockets.WebSocketCloseStatus)1013, "try again later: the backplane is unavailable"), (status, description));
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyDuring.StatusCode);
+        Assert.NotNull(during.Headers.RetryAfter);
+        Assert.Equal(((System.Net.WebSockets.WebSocketCloseStatus)1013, "try again later: the backplane is unavailable; your last message was not sent"), (status, description));
         Assert.Equal(HttpStatusCode.OK, liveDuring.StatusCode);
 
         await _redis.StartAgainAsync();
         await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node A ready again");
-        using var httpB = _nodeB.CreateHttpClient();
         await Eventually.ReachAsync(async () => (await httpB.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node B ready again");
         await using (var beforeAnyPublish = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news", lastEventId: before.EventId))
         {
@@ -195,6 +197,43 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
         Assert.Equal("gap", (await resumed.NextAsync()).EventType);
         Assert.Equal("after", (await resumed.NextAsync()).Data);
+    }
+
+    [Fact]
+    public async Task Publish_WhenRedisStallsPastTheTimeout_Answers504OutcomeUnknown_AndIsDeliveredOnce()
+    {
+        // A node whose Redis client gives up after a second, against a server stopped for longer than that.
+        await using var impatient = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Redis:Configuration"] = _redis.Configuration + ",syncTimeout=1000,asyncTimeout=1000",
+        });
+        await using var subscriber = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=news");
+        using var chat = await WebSocketTestClient.ConnectAsync(impatient, path: "ws?topic=news");
+        using var http = impatient.CreateHttpClient();
+
+        Task<HttpResponseMessage> publishing;
+        Task<(System.Net.WebSockets.WebSocketCloseStatus? Status, string? Description)> chatting;
+        using (_redis.Freeze())
+        {
+            publishing = http.PostAsync("publish", PublishForm("once", id: "order-17-shipped"), TestTimeout.Token());
+            await chat.SendTextAsync("perhaps sent");
+            chatting = chat.ReceiveCloseAsync();
+            await Task.WhenAll(publishing, chatting);
+        }
+
+        var chatClosed = await chatting;
+        using (var stalled = await publishing)
+        {
+            await ProblemAssert.IsProblemAsync(
+                stalled, HttpStatusCode.GatewayTimeout, "Publish outcome unknown", "https://pushgateway.dev/problems/publish-outcome-unknown");
+            Assert.Null(stalled.Headers.RetryAfter);
+        }
+
+        Assert.Equal(((System.Net.WebSockets.WebSocketCloseStatus)1013, "try again later: the backplane did not confirm your last message; it may have been sent"), chatClosed);
+        // Redis ran both when it went on: delivered, once each (in the order the node sent them, whichever it was).
+        SseItem<string>[] delivered = [await subscriber.NextAsync(), await subscriber.NextAsync()];
+        Assert.Equal(["once", "perhaps sent"], delivered.Select(item => item.Data).Order());
+        Assert.Equal("order-17-shipped", delivered.Single(item => item.Data == "once").EventId);
     }
 
     [Fact]
@@ -260,4 +299,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
 
         return (gap, replay);
     }
+
+    private static FormUrlEncodedContent PublishForm(string data, string id) =>
+        new([new("topic", "news"), new("data", data), new("id", id)]);
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using PushGateway.Hub;
 using StackExchange.Redis;
+using StackExchange.Redis.Availability;
 
 namespace PushGateway.Backplanes.Redis;
 
@@ -12,8 +13,9 @@ namespace PushGateway.Backplanes.Redis;
 /// tails the delivery stream from where it stands and hands each message to its hub, so each node
 /// gets every message once and in order. History and resume read the topic streams, whose ids are
 /// the delivery stream's: comparable across topics and nodes, which is what lets a client resume on
-/// any node. When Redis is away, local connections carry on, publishes fail (503), the outage is
-/// logged once, and delivery catches up from where it stopped when Redis is back.
+/// any node. When Redis is away, local connections carry on, publishes fail (503 when certainly not
+/// stored, 504 when Redis may have stored them), the outage is logged once, and delivery catches up
+/// from where it stopped when Redis is back.
 /// </summary>
 internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 {
@@ -97,7 +99,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     {
         RedisKey[] keys = [_keys.Delivery, _keys.Epoch, .. draft.Topics.Select(_keys.Topic)];
         RedisValue[] values = [_options.DeliveryStreamLength, _options.HistoryPerTopic, _keys.Doorbell.ToString(), .. RedisEntry.Fields(draft)];
-        var id = await RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, keys, values)).ConfigureAwait(false);
+        var id = await RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, keys, values), writes: true).ConfigureAwait(false);
         return GatewayMessage.Create(RedisEntry.ParseId((string?)id), draft);
     }
 
@@ -306,7 +308,12 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         }
     }
 
-    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    /// <param name="command">What to run.</param>
+    /// <param name="writes">
+    /// True for a command with effects: a failure that may have come after Redis ran it (a timeout, the
+    /// connection lost once the command was sent) is then reported as such, not as "not done".
+    /// </param>
+    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command, bool writes = false)
     {
         try
         {
@@ -317,9 +324,21 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         catch (Exception exception) when (IsRedisFailure(exception))
         {
             MarkDown(exception.Message);
+            if (writes && !NotApplied(exception))
+            {
+                throw new PublishOutcomeUnknownException("Redis did not confirm the command; it may have run: " + exception.Message, exception);
+            }
+
             throw new BackplaneUnavailableException("Redis is unavailable: " + exception.Message, exception);
         }
     }
+
+    /// <summary>
+    /// Certainly not run: never written to a socket (no connection, still queued), or refused by Redis
+    /// for its own state before running anything (loading), as StackExchange.Redis classifies faults.
+    /// </summary>
+    private static bool NotApplied(Exception exception) =>
+        exception is BackplaneUnavailableException || new FaultContext(exception).NotApplied;
 
     /// <summary>Redis away, slow, or still loading its data: an outage, not a bug.</summary>
     private static bool IsRedisFailure(Exception exception) => exception switch
@@ -346,7 +365,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Redis backplane unavailable ({Reason}): serving local connections only, publishes fail with 503; retrying")]
+        Message = "Redis backplane unavailable ({Reason}): serving local connections only, publishes fail; retrying")]
     private partial void LogUnavailable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis backplane available again: cross-node delivery resumes")]
