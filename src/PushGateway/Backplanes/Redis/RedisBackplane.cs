@@ -97,8 +97,14 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 
     public async ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)
     {
-        RedisKey[] keys = [_keys.Delivery, _keys.Epoch, .. draft.Topics.Select(_keys.Topic)];
-        RedisValue[] values = [_options.DeliveryStreamLength, _options.HistoryPerTopic, _keys.Doorbell.ToString(), .. RedisEntry.Fields(draft)];
+        RedisKey[] keys = draft.CustomId is null
+            ? [_keys.Delivery, _keys.Epoch, .. draft.Topics.Select(_keys.Topic)]
+            : [_keys.Delivery, _keys.Epoch, .. draft.Topics.Select(_keys.Topic), _keys.Published(draft)];
+        RedisValue[] values =
+        [
+            _options.DeliveryStreamLength, _options.HistoryPerTopic, _keys.Doorbell.ToString(), draft.Topics.Count,
+            (long)_options.DeduplicationWindow.TotalSeconds, .. RedisEntry.Fields(draft),
+        ];
         var id = await RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, keys, values), writes: true).ConfigureAwait(false);
         return GatewayMessage.Create(RedisEntry.ParseId((string?)id), draft);
     }
