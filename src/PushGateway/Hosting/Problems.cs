@@ -5,6 +5,9 @@ namespace PushGateway.Hosting;
 /// <summary>RFC 9457 problem responses for what clients get wrong.</summary>
 public static class Problems
 {
+    /// <summary>The <c>type</c> of <see cref="PublishOutcomeUnknown"/>: a publisher can tell it from a proxy's 504.</summary>
+    public const string PublishOutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
+
     /// <summary>400 with the offending field named in <c>errors</c>.</summary>
     public static IResult Invalid(string field, string error) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });
@@ -39,9 +42,6 @@ public static class Problems
             title: "Backplane unavailable",
             detail: "The message bus between gateway nodes cannot be reached; nothing was done. Try again shortly.");
     }
-
-    /// <summary>The <c>type</c> of <see cref="PublishOutcomeUnknown"/>: a publisher can tell it from a proxy's 504.</summary>
-    public const string PublishOutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
 
     /// <summary>
     /// 504: the backplane took the publish but did not confirm it, so it may have been delivered. No
