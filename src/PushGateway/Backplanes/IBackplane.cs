@@ -9,8 +9,9 @@ namespace PushGateway.Backplanes;
 /// <remarks>
 /// Contract: every published message is delivered to each attached node's <see cref="IDeliveryTarget"/>
 /// exactly once, in id order, this node included (so a publisher's own subscribers get it the same
-/// way as everyone else's). A publish that cannot be stored throws <see cref="BackplaneUnavailableException"/>:
-/// nothing is lost silently.
+/// way as everyone else's). A publish that certainly was not stored throws <see cref="BackplaneUnavailableException"/>;
+/// one the backplane may have stored without confirming it throws <see cref="PublishOutcomeUnknownException"/>:
+/// nothing is lost silently, and nothing is reported as not done when it may have been.
 /// </remarks>
 public interface IBackplane
 {

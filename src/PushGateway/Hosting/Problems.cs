@@ -5,6 +5,9 @@ namespace PushGateway.Hosting;
 /// <summary>RFC 9457 problem responses for what clients get wrong.</summary>
 public static class Problems
 {
+    /// <summary>The <c>type</c> of <see cref="PublishOutcomeUnknown"/>: a publisher can tell it from a proxy's 504.</summary>
+    public const string PublishOutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
+
     /// <summary>400 with the offending field named in <c>errors</c>.</summary>
     public static IResult Invalid(string field, string error) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });
@@ -30,7 +33,7 @@ public static class Problems
         return null;
     }
 
-    /// <summary>503 with Retry-After: the backplane is down, nothing was published or subscribed.</summary>
+    /// <summary>503 with Retry-After: the backplane is down, and certainly nothing was published or subscribed.</summary>
     public static IResult BackplaneUnavailable(HttpContext context)
     {
         context.Response.Headers.RetryAfter = "5";
@@ -39,6 +42,18 @@ public static class Problems
             title: "Backplane unavailable",
             detail: "The message bus between gateway nodes cannot be reached; nothing was done. Try again shortly.");
     }
+
+    /// <summary>
+    /// 504: the backplane took the publish but did not confirm it, so it may have been delivered. No
+    /// Retry-After: retrying is safe only with the same id, which the gateway then delivers at most once.
+    /// </summary>
+    public static IResult PublishOutcomeUnknown() =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status504GatewayTimeout,
+            title: "Publish outcome unknown",
+            type: PublishOutcomeUnknownType,
+            detail: "The message bus between gateway nodes did not confirm the publish: the message may or may not have been "
+                + "stored and delivered. To publish it at most once, retry the same publish with the same id (the id field).");
 
     public static IResult Status(int statusCode, string detail) =>
         TypedResults.Problem(statusCode: statusCode, detail: detail);

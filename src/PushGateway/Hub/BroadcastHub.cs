@@ -108,6 +108,16 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
                 // Everything after joinedAfter is already queued live: the replay ends there.
                 var page = await _backplane.ReadHistoryAsync(lastEventId, joinedAfter, topics, cancellationToken).ConfigureAwait(false);
                 (subscription.Replay, subscription.ResumeStatus) = (page.Messages, page.Status);
+                if (page.Status == ResumeStatus.Gap && subscription.SkipThrough is not null)
+                {
+                    // Told of its gap, the client gets everything live: an id never issued must not hold
+                    // back every message up to it. (Only a node lagging by more than a topic's history
+                    // could then repeat, live, a few messages the client saw elsewhere.)
+                    lock (_gate)
+                    {
+                        subscription.SkipThrough = null;
+                    }
+                }
             }
             catch
             {

@@ -17,7 +17,8 @@ public interface IBroadcastHub
     /// <summary>
     /// Publishes through the backplane: the returned message has its id; subscribers of any of its
     /// topics on every node receive it once, in id order. Throws
-    /// <see cref="Backplanes.BackplaneUnavailableException"/> when it cannot be stored.
+    /// <see cref="Backplanes.BackplaneUnavailableException"/> when it certainly was not stored, and
+    /// <see cref="Backplanes.PublishOutcomeUnknownException"/> when it may have been (and delivered).
     /// </summary>
     ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
 

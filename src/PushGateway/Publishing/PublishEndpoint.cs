@@ -87,6 +87,10 @@ internal static class PublishEndpoint
         {
             return Problems.BackplaneUnavailable(context);
         }
+        catch (PublishOutcomeUnknownException)
+        {
+            return Problems.PublishOutcomeUnknown();
+        }
     }
 
     /// <summary>A repeated scalar field is as wrong as a missing one would be ambiguous: only the first counts.</summary>

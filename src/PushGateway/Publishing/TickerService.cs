@@ -43,6 +43,10 @@ internal sealed partial class TickerService(
                 {
                     LogTickSkipped();
                 }
+                catch (PublishOutcomeUnknownException)
+                {
+                    LogTickUnconfirmed();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -62,4 +66,7 @@ internal sealed partial class TickerService(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Tick skipped: the backplane is unavailable")]
     private partial void LogTickSkipped();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tick not confirmed by the backplane: it may have been delivered")]
+    private partial void LogTickUnconfirmed();
 }

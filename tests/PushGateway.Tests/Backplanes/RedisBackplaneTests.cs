@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
@@ -20,6 +21,8 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         {
             ["PushGateway:Redis:Configuration"] = _redis.Configuration,
             ["PushGateway:Redis:PresenceInterval"] = "00:00:00.200",
+            // Small, so that a test can publish past it quickly; Redis trims whole nodes of 100 entries.
+            ["PushGateway:Redis:HistoryPerTopic"] = "10",
         };
         _nodeA = new GatewayFactory(settings);
         _nodeB = new GatewayFactory(settings, start: GatewayFactory.DefaultStart.AddMinutes(1));
@@ -91,6 +94,67 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resume_FromAnIdTrimmedFromItsTopic_AnswersGapAndReplaysEverythingHeld()
+    {
+        var published = await PublishManyAsync("orders", 150);
+
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: published[9]);
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal(("gap", $$"""{"lastEventId":"{{published[9]}}"}"""), (gap?.EventType, gap?.Data));
+        // Redis keeps at least HistoryPerTopic (10) of the newest, in whole nodes: what it holds, in order, to the end.
+        Assert.InRange(replay.Count, 10, 139);
+        Assert.Equal(published[^replay.Count..], replay);
+    }
+
+    [Fact]
+    public async Task Resume_FromTheLastEntryTrimmedFromItsTopic_IsComplete()
+    {
+        var published = await PublishManyAsync("orders", 150);
+        int held;
+        await using (var probe = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: published[0]))
+        {
+            held = (await ReadResumeAsync(probe)).Replay.Count;
+        }
+
+        var lastTrimmed = published[^(held + 1)];
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: lastTrimmed);
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Null(gap);
+        Assert.Equal(published[^held..], replay);
+    }
+
+    [Fact]
+    public async Task Resume_FromAnIdNewerThanEverythingOnItsTopics_IsCompleteAndGoesLive()
+    {
+        await PublishManyAsync("orders", 150);
+        var elsewhere = await _nodeA.Hub.PublishAsync("news", "update", "on another topic", TestTimeout.Token());
+
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: elsewhere.EventId);
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Null(gap);
+        Assert.Empty(replay);
+    }
+
+    [Fact]
+    public async Task Resume_FromAnIdNeverIssued_AnswersGapReplaysWhatIsHeldAndGoesLive()
+    {
+        var published = await PublishManyAsync("orders", 3);
+
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: "99999999999999-0");
+        var (gap, replay) = await ReadResumeAsync(resumed);
+
+        Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal("gap", gap?.EventType);
+        Assert.Equal(published, replay);
+    }
+
+    [Fact]
     public async Task RedisOutage_LocalStreamsStayOpen_PublishesGet503_AndDeliveryResumesAfterRestart()
     {
         await using var streamOnA = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news");
@@ -98,23 +162,25 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         var before = await _nodeB.Hub.PublishAsync("news", "update", "before", TestTimeout.Token());
         Assert.Equal("before", (await streamOnA.NextAsync()).Data);
         using var http = _nodeA.CreateHttpClient();
+        using var httpB = _nodeB.CreateHttpClient();
 
         await _redis.StopAsync();
-        using var during = await http.PostAsync("publish", new FormUrlEncodedContent([new("topic", "news"), new("data", "during")]), TestTimeout.Token());
-        using var readyDuring = await http.GetAsync("readyz", TestTimeout.Token());
+        // Once a node has seen its connection go, what it is asked to publish is certainly not sent.
+        await Eventually.ReachAsync(async () => !(await http.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node A not ready");
+        await Eventually.ReachAsync(async () => !(await httpB.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node B not ready");
+        using var during = await http.PostAsync("publish", PublishForm("during", id: "order-17-shipped"), TestTimeout.Token());
         using var liveDuring = await http.GetAsync("healthz", TestTimeout.Token());
 
         await chatOnB.SendTextAsync("not stored, so not sent");
         var (status, description) = await chatOnB.ReceiveCloseAsync();
 
         await ProblemAssert.IsProblemAsync(during, HttpStatusCode.ServiceUnavailable, "Backplane unavailable");
-        Assert.Equal(((System.Net.WebSockets.WebSocketCloseStatus)1013, "try again later: the backplane is unavailable"), (status, description));
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyDuring.StatusCode);
+        Assert.NotNull(during.Headers.RetryAfter);
+        Assert.Equal(((System.Net.WebSockets.WebSocketCloseStatus)1013, "try again later: the backplane is unavailable; your last message was not sent"), (status, description));
         Assert.Equal(HttpStatusCode.OK, liveDuring.StatusCode);
 
         await _redis.StartAgainAsync();
         await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node A ready again");
-        using var httpB = _nodeB.CreateHttpClient();
         await Eventually.ReachAsync(async () => (await httpB.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node B ready again");
         await using (var beforeAnyPublish = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news", lastEventId: before.EventId))
         {
@@ -131,6 +197,64 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
         Assert.Equal("gap", (await resumed.NextAsync()).EventType);
         Assert.Equal("after", (await resumed.NextAsync()).Data);
+    }
+
+    [Fact]
+    public async Task Publish_WhenRedisStallsPastTheTimeout_Answers504OutcomeUnknown_DeliversOnce_AndARetryWithTheSameIdIsNotDeliveredAgain()
+    {
+        // A node whose Redis client gives up after a second, against a server stopped for longer than that.
+        await using var impatient = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Redis:Configuration"] = _redis.Configuration + ",syncTimeout=1000,asyncTimeout=1000",
+        });
+        await using var subscriber = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=news");
+        using var chat = await WebSocketTestClient.ConnectAsync(impatient, path: "ws?topic=news");
+        using var http = impatient.CreateHttpClient();
+
+        Task<HttpResponseMessage> publishing;
+        Task<(System.Net.WebSockets.WebSocketCloseStatus? Status, string? Description)> chatting;
+        using (_redis.Freeze())
+        {
+            publishing = http.PostAsync("publish", PublishForm("once", id: "order-17-shipped"), TestTimeout.Token());
+            await chat.SendTextAsync("perhaps sent");
+            chatting = chat.ReceiveCloseAsync();
+            await Task.WhenAll(publishing, chatting);
+        }
+
+        var chatClosed = await chatting;
+        using (var stalled = await publishing)
+        {
+            await ProblemAssert.IsProblemAsync(
+                stalled, HttpStatusCode.GatewayTimeout, "Publish outcome unknown", "https://pushgateway.dev/problems/publish-outcome-unknown");
+            Assert.Null(stalled.Headers.RetryAfter);
+        }
+
+        Assert.Equal(((System.Net.WebSockets.WebSocketCloseStatus)1013, "try again later: the backplane did not confirm your last message; it may have been sent"), chatClosed);
+        // Redis ran both when it went on: delivered, once each (in the order the node sent them, whichever it was).
+        SseItem<string>[] delivered = [await subscriber.NextAsync(), await subscriber.NextAsync()];
+        Assert.Equal(["once", "perhaps sent"], delivered.Select(item => item.Data).Order());
+        Assert.Equal("order-17-shipped", delivered.Single(item => item.Data == "once").EventId);
+
+        // The publisher retries as told (and again on a 503, which is safe): answered as the first would
+        // have been, and not delivered again.
+        HttpResponseMessage? retried = null;
+        await Eventually.ReachAsync(
+            async () =>
+            {
+                retried?.Dispose();
+                retried = await http.PostAsync("publish", PublishForm("once", id: "order-17-shipped"), TestTimeout.Token());
+                return retried.StatusCode != HttpStatusCode.ServiceUnavailable;
+            },
+            "the retry answered");
+        using (retried)
+        {
+            Assert.Equal(HttpStatusCode.OK, retried!.StatusCode);
+            Assert.Equal("order-17-shipped", (await retried.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token())).GetProperty("id").GetString());
+        }
+
+        // Another publish with that id is another message: delivered.
+        await _nodeA.Hub.PublishAsync(new MessageDraft(["news"], "message", "changed") { CustomId = "order-17-shipped" }, TestTimeout.Token());
+        Assert.Equal("changed", (await subscriber.NextAsync()).Data);
     }
 
     [Fact]
@@ -159,4 +283,44 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         Assert.True(string.IsNullOrEmpty(tick.EventId));
         Assert.Equal("marker", (await onB.NextAsync()).Data);
     }
+
+    private async Task<string[]> PublishManyAsync(string topic, int count)
+    {
+        var ids = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = (await _nodeA.Hub.PublishAsync(topic, "update", $"m{i}", TestTimeout.Token())).EventId!;
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Publishes a live marker and reads up to it: the gap event if there is one, then the ids replayed.
+    /// The marker ends the replay, and proves the stream went live.
+    /// </summary>
+    private async Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed)
+    {
+        await _nodeA.Hub.PublishAsync("orders", "update", "live marker", TestTimeout.Token());
+        SseItem<string>? gap = null;
+        var replay = new List<string>();
+        for (var item = await resumed.NextAsync(); item.Data != "live marker"; item = await resumed.NextAsync())
+        {
+            if (item.EventType == "gap")
+            {
+                Assert.Null(gap);
+                Assert.Empty(replay);
+                gap = item;
+            }
+            else
+            {
+                replay.Add(item.EventId!);
+            }
+        }
+
+        return (gap, replay);
+    }
+
+    private static FormUrlEncodedContent PublishForm(string data, string id) =>
+        new([new("topic", "news"), new("data", data), new("id", id)]);
 }

@@ -15,8 +15,8 @@ public static class ProblemAssert
         Assert.Contains(field, problem!.Errors.Keys);
     }
 
-    /// <summary>Asserts an RFC 9457 problem response with this status (and title, when given).</summary>
-    public static async Task IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? title = null)
+    /// <summary>Asserts an RFC 9457 problem response with this status (and title and type, when given).</summary>
+    public static async Task IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? title = null, string? type = null)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -25,6 +25,11 @@ public static class ProblemAssert
         if (title is not null)
         {
             Assert.Equal(title, problem?.Title);
+        }
+
+        if (type is not null)
+        {
+            Assert.Equal(type, problem?.Type);
         }
     }
 }

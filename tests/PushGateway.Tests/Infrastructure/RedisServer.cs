@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace PushGateway.Tests.Infrastructure;
 
@@ -52,6 +53,17 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stalls the server (SIGSTOP) until the returned handle is disposed (SIGCONT): connections stay open
+    /// and what clients send waits in the socket, to be run when the server goes on, as after a long pause.
+    /// </summary>
+    public IDisposable Freeze()
+    {
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        Signal(process, SignalStop);
+        return new Thaw(process);
+    }
+
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
@@ -65,4 +77,19 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    private const int SignalContinue = 18;
+    private const int SignalStop = 19;
+
+    private static void Signal(Process process, int signal) =>
+        Assert.True(kill(process.Id, signal) == 0, $"could not send signal {signal} to redis-server");
+
+    [DllImport("libc")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int kill(int pid, int signal);
+
+    private sealed class Thaw(Process process) : IDisposable
+    {
+        public void Dispose() => Signal(process, SignalContinue);
+    }
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using PushGateway.Hub;
 using StackExchange.Redis;
+using StackExchange.Redis.Availability;
 
 namespace PushGateway.Backplanes.Redis;
 
@@ -12,8 +13,9 @@ namespace PushGateway.Backplanes.Redis;
 /// tails the delivery stream from where it stands and hands each message to its hub, so each node
 /// gets every message once and in order. History and resume read the topic streams, whose ids are
 /// the delivery stream's: comparable across topics and nodes, which is what lets a client resume on
-/// any node. When Redis is away, local connections carry on, publishes fail (503), the outage is
-/// logged once, and delivery catches up from where it stopped when Redis is back.
+/// any node. When Redis is away, local connections carry on, publishes fail (503 when certainly not
+/// stored, 504 when Redis may have stored them), the outage is logged once, and delivery catches up
+/// from where it stopped when Redis is back.
 /// </summary>
 internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 {
@@ -95,9 +97,15 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 
     public async ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)
     {
-        RedisKey[] keys = [_keys.Delivery, _keys.Epoch, .. draft.Topics.Select(_keys.Topic)];
-        RedisValue[] values = [_options.DeliveryStreamLength, _options.HistoryPerTopic, _keys.Doorbell.ToString(), .. RedisEntry.Fields(draft)];
-        var id = await RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, keys, values)).ConfigureAwait(false);
+        RedisKey[] keys = draft.CustomId is null
+            ? [_keys.Delivery, _keys.Epoch, .. draft.Topics.Select(_keys.Topic)]
+            : [_keys.Delivery, _keys.Epoch, .. draft.Topics.Select(_keys.Topic), _keys.Published(draft)];
+        RedisValue[] values =
+        [
+            _options.DeliveryStreamLength, _options.HistoryPerTopic, _keys.Doorbell.ToString(), draft.Topics.Count,
+            (long)_options.DeduplicationWindow.TotalSeconds, .. RedisEntry.Fields(draft),
+        ];
+        var id = await RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, keys, values), writes: true).ConfigureAwait(false);
         return GatewayMessage.Create(RedisEntry.ParseId((string?)id), draft);
     }
 
@@ -112,17 +120,22 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         var complete = lastSeen is not null;
         foreach (var topic in topics)
         {
-            var key = _keys.Topic(topic);
+            // Up to the newest, not just to end: the first entry after the client's id is the one that
+            // tells whether anything between the two was trimmed, wherever it stands.
             var entries = await RunAsync(database => database.StreamRangeAsync(
-                key, lastSeen is { } seen ? "(" + seen : "-", end.ToString())).ConfigureAwait(false);
-            foreach (var entry in entries)
-            {
-                messages.TryAdd(RedisEntry.ParseId(entry.Id), RedisEntry.ToMessage(entry));
-            }
-
-            if (complete && await TrimmedAfterAsync(key, lastSeen!.Value).ConfigureAwait(false))
+                _keys.Topic(topic), lastSeen is { } seen ? "(" + seen : "-", "+")).ConfigureAwait(false);
+            if (complete && entries.Length > 0 && MissedBefore(entries[0], lastSeen!.Value))
             {
                 complete = false;
+            }
+
+            foreach (var entry in entries)
+            {
+                var id = RedisEntry.ParseId(entry.Id);
+                if (!id.IsAfter(end))
+                {
+                    messages.TryAdd(id, RedisEntry.ToMessage(entry));
+                }
             }
         }
 
@@ -155,7 +168,14 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         {
             var epoch = await RunAsync(database => database.StringGetAsync(_keys.Epoch)).ConfigureAwait(false);
             // An id from before this dataset began (Redis restarted without persistence) cannot be placed.
-            return epoch.IsNull || id.Value.Epoch >= (long)epoch ? id : null;
+            if (!epoch.IsNull && id.Value.Epoch < (long)epoch)
+            {
+                return null;
+            }
+
+            // Ahead of this node is fine (it may lag the node the client came from); ahead of Redis, the
+            // id was never issued and cannot be placed either.
+            return id.Value.IsAfter(end) && !await IssuedAsync(id.Value).ConfigureAwait(false) ? null : id;
         }
 
         foreach (var topic in topics)
@@ -174,26 +194,19 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         return null;
     }
 
-    /// <summary>True when trimming removed entries after <paramref name="lastSeen"/> from the stream.</summary>
-    private async Task<bool> TrimmedAfterAsync(RedisKey key, MessageId lastSeen)
+    private async Task<bool> IssuedAsync(MessageId id)
     {
-        var info = await RunAsync(database => database.ExecuteAsync("XINFO", "STREAM", key)).ConfigureAwait(false);
-        if (info.IsNull || info.Resp2Type != ResultType.Array)
-        {
-            return false;
-        }
-
-        var fields = (RedisResult[])info!;
-        for (var i = 0; i + 1 < fields.Length; i += 2)
-        {
-            if ((string?)fields[i] == "max-deleted-entry-id")
-            {
-                return MessageId.TryParse((string?)fields[i + 1], out var deleted) && deleted.Value.IsAfter(lastSeen);
-            }
-        }
-
-        return false;
+        var newest = await RunAsync(database => database.StreamRangeAsync(_keys.Delivery, "-", "+", 1, Order.Descending)).ConfigureAwait(false);
+        return newest.Length > 0 && !id.IsAfter(RedisEntry.ParseId(newest[0].Id));
     }
+
+    /// <summary>
+    /// True when the topic lost an entry the client never saw: the one before <paramref name="next"/> (the
+    /// first held after <paramref name="lastSeen"/>) is newer than <paramref name="lastSeen"/>, so trimming
+    /// took it. An entry written before topic entries named their predecessor counts as a loss: it cannot tell.
+    /// </summary>
+    private static bool MissedBefore(StreamEntry next, MessageId lastSeen) =>
+        !MessageId.TryParse(next[RedisEntry.Previous].ToString(), out var previous) || previous.Value.IsAfter(lastSeen);
 
     private async Task DeliverLoopAsync(CancellationToken stopping)
     {
@@ -301,7 +314,12 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         }
     }
 
-    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    /// <param name="command">What to run.</param>
+    /// <param name="writes">
+    /// True for a command with effects: a failure that may have come after Redis ran it (a timeout, the
+    /// connection lost once the command was sent) is then reported as such, not as "not done".
+    /// </param>
+    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command, bool writes = false)
     {
         try
         {
@@ -312,9 +330,21 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         catch (Exception exception) when (IsRedisFailure(exception))
         {
             MarkDown(exception.Message);
+            if (writes && !NotApplied(exception))
+            {
+                throw new PublishOutcomeUnknownException("Redis did not confirm the command; it may have run: " + exception.Message, exception);
+            }
+
             throw new BackplaneUnavailableException("Redis is unavailable: " + exception.Message, exception);
         }
     }
+
+    /// <summary>
+    /// Certainly not run: never written to a socket (no connection, still queued), or refused by Redis
+    /// for its own state before running anything (loading), as StackExchange.Redis classifies faults.
+    /// </summary>
+    private static bool NotApplied(Exception exception) =>
+        exception is BackplaneUnavailableException || new FaultContext(exception).NotApplied;
 
     /// <summary>Redis away, slow, or still loading its data: an outage, not a bug.</summary>
     private static bool IsRedisFailure(Exception exception) => exception switch
@@ -341,7 +371,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Redis backplane unavailable ({Reason}): serving local connections only, publishes fail with 503; retrying")]
+        Message = "Redis backplane unavailable ({Reason}): serving local connections only, publishes fail; retrying")]
     private partial void LogUnavailable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis backplane available again: cross-node delivery resumes")]

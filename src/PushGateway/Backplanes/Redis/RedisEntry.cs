@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
 using PushGateway.Hub;
 using StackExchange.Redis;
 
@@ -13,6 +15,9 @@ internal static class RedisEntry
     public const string CustomId = "c";
     public const string Retry = "r";
 
+    /// <summary>In a topic's stream only: the id of the entry before this one in that topic (<c>0-0</c> for the first).</summary>
+    public const string Previous = "p";
+
     /// <summary>The values in script-argument order: topics (LF-separated: names have no LF), event, data, custom id, retry.</summary>
     public static RedisValue[] Fields(MessageDraft draft) =>
     [
@@ -22,6 +27,22 @@ internal static class RedisEntry
         draft.CustomId ?? string.Empty,
         draft.RetryMilliseconds?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
     ];
+
+    /// <summary>SHA-256 (hex) of the custom id and everything delivered with it, each field length-prefixed.</summary>
+    public static string Fingerprint(MessageDraft draft)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        foreach (var field in Fields(draft))
+        {
+            var bytes = (byte[])field!;
+            BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+            hash.AppendData(length);
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     public static GatewayMessage ToMessage(StreamEntry entry)
     {

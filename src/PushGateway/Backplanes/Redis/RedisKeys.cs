@@ -1,3 +1,4 @@
+using PushGateway.Hub;
 using StackExchange.Redis;
 
 namespace PushGateway.Backplanes.Redis;
@@ -18,6 +19,12 @@ internal sealed class RedisKeys(string prefix)
 
     /// <summary>A topic's history: the same ids as the delivery stream, so they compare across topics.</summary>
     public RedisKey Topic(string topic) => prefix + "topic:" + topic;
+
+    /// <summary>
+    /// The stream id given to a publish that carried its own id, for <see cref="RedisOptions.DeduplicationWindow"/>:
+    /// named by a hash of the id and the content, so that only the same publish made again matches.
+    /// </summary>
+    public RedisKey Published(MessageDraft draft) => prefix + "published:" + RedisEntry.Fingerprint(draft);
 
     /// <summary>A node's subscriber counts by topic, expiring unless the node refreshes them.</summary>
     public RedisKey Node(string nodeId) => prefix + "node:" + nodeId;

@@ -21,6 +21,14 @@ public sealed class RedisOptions
     [Range(100, 100_000_000)]
     public int DeliveryStreamLength { get; set; } = 100_000;
 
+    /// <summary>
+    /// How long a publish that carries its own <c>id</c> is remembered: made again within this window
+    /// (same id, topics, event, data and retry), it is answered with the original's id and not delivered
+    /// again, so that a publisher may retry one whose outcome was unknown. Default 5 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How often each node reports its subscriber counts for cluster-wide presence. Default 5 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan PresenceInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -16,16 +16,34 @@ internal static class RedisScripts
     /// <summary>
     /// Publish: one id from the delivery stream, the same id in every topic's history (so ids compare
     /// across topics), the dataset's epoch on first use, then the doorbell. Atomic: a message is in all
-    /// of them or in none.
-    /// KEYS: delivery, epoch, topic streams…; ARGV: delivery length, topic length, doorbell, topics, event, data, custom id, retry.
+    /// of them or in none. Each topic entry also records the id of the entry before it in that topic
+    /// (<c>p</c>): once trimming removed that one, a resume from an older id knows it missed something
+    /// (Redis 7.0 does not record trimmed ids in <c>max-deleted-entry-id</c>). A publish that carries its
+    /// own id also remembers the stream id it got, for the deduplication window: the same publish made
+    /// again returns that id and publishes nothing.
+    /// KEYS: delivery, epoch, topic streams…, then the publish's key when it carries its own id;
+    /// ARGV: delivery length, topic length, doorbell, topic count, window (s), topics, event, data, custom id, retry.
     /// </summary>
     public const string Publish = """
+        local topics = tonumber(ARGV[4])
+        local published = KEYS[3 + topics]
+        if published then
+          local original = redis.call('GET', published)
+          if original then
+            return original
+          end
+        end
         local now = redis.call('TIME')
         redis.call('SET', KEYS[2], now[1] * 1000 + math.floor(now[2] / 1000), 'NX')
-        local fields = {'t', ARGV[4], 'e', ARGV[5], 'd', ARGV[6], 'c', ARGV[7], 'r', ARGV[8]}
+        local fields = {'t', ARGV[6], 'e', ARGV[7], 'd', ARGV[8], 'c', ARGV[9], 'r', ARGV[10]}
         local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
-        for i = 3, #KEYS do
-          redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))
+        for i = 3, 2 + topics do
+          local newest = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
+          local previous = newest[1] and newest[1][1] or '0-0'
+          redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, 'p', previous, unpack(fields))
+        end
+        if published then
+          redis.call('SET', published, id, 'EX', ARGV[5])
         end
         redis.call('PUBLISH', ARGV[3], id)
         return id

@@ -25,7 +25,10 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
         new(WebSocketCloseStatus.PolicyViolation, "rate limit exceeded: too many messages");
 
     public static WebSocketCloseReason BackplaneUnavailable { get; } =
-        new((WebSocketCloseStatus)1013, "try again later: the backplane is unavailable");
+        new((WebSocketCloseStatus)1013, "try again later: the backplane is unavailable; your last message was not sent");
+
+    public static WebSocketCloseReason PublishOutcomeUnknown { get; } =
+        new((WebSocketCloseStatus)1013, "try again later: the backplane did not confirm your last message; it may have been sent");
 
     public static WebSocketCloseReason BinaryMessage { get; } =
         new(WebSocketCloseStatus.InvalidMessageType, "binary messages are not accepted");

@@ -284,6 +284,11 @@ internal sealed class WebSocketConnection : IDisposable
             // Not stored, so not sent: say so rather than drop it silently.
             RequestClose(WebSocketCloseReason.BackplaneUnavailable);
         }
+        catch (PublishOutcomeUnknownException)
+        {
+            // Perhaps stored and sent: say that, so that the client does not send it again blindly.
+            RequestClose(WebSocketCloseReason.PublishOutcomeUnknown);
+        }
     }
 
     private async Task RefreshTokenAsync(string token)
