@@ -49,7 +49,11 @@ public static class PushGatewayExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The host's own logger: the static Serilog logger stays unset (see AddGatewayLogging).
-        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+            options.GetLevel = RequestLogLevels.For;
+        });
         app.UseSecurityHeaders();
         app.UseDefaultFiles();
         app.UseStaticFiles();
