@@ -46,6 +46,7 @@ public static class PushGatewayExtensions
 
     public static WebApplication MapPushGateway(this WebApplication app)
     {
+        app.UseConnectionAdmission();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The host's own logger: the static Serilog logger stays unset (see AddGatewayLogging).

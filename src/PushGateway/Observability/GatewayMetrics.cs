@@ -12,6 +12,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _opened;
     private readonly UpDownCounter<long> _active;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _evicted;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -22,6 +23,8 @@ public sealed class GatewayMetrics
         _active = meter.CreateUpDownCounter<long>("pushgateway.connections.active", "{connection}", "Connections open now, by transport.");
         _refused = meter.CreateCounter<long>("pushgateway.connections.refused", "{connection}",
             "Connections refused: at the node's cap (capacity), at the address's cap (address), or /ws and /sse past their cap (streams).");
+        _evicted = meter.CreateCounter<long>("pushgateway.connections.evicted", "{connection}",
+            "Idle connections (no request running) closed to make room at the node's connection cap.");
     }
 
     public void MessagePublished() => _published.Add(1);
@@ -34,6 +37,8 @@ public sealed class GatewayMetrics
         _opened.Add(1, tag);
         _active.Add(1, tag);
     }
+
+    public void ConnectionEvicted() => _evicted.Add(1);
 
     public void ConnectionRefused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

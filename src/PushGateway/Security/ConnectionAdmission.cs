@@ -7,22 +7,29 @@ using PushGateway.Observability;
 namespace PushGateway.Security;
 
 /// <summary>
-/// Counts every TCP connection from accept to close, upgraded ones included (Kestrel stops counting those
-/// against its own cap), and closes a new one at once when the node is at <see cref="ConnectionCaps.MaxConnections"/>
-/// or its address at <see cref="ConnectionCaps.MaxSocketsPerAddress"/>: idle connections that never send a
-/// request would otherwise pass every per-request limit. Each episode at a cap is logged once, not per connection.
+/// Counts every TCP connection from accept to close, upgraded ones included (Kestrel stops counting those against
+/// its own cap). Near <see cref="ConnectionCaps.MaxConnections"/> it makes room by closing the connection idle the
+/// longest (one that sent no request yet, or waits between requests), so that a flood of idle connections churns
+/// itself while probes and publishers still get in; with nothing idle to close, a new connection is closed at once.
+/// A new connection from an address at <see cref="ConnectionCaps.MaxSocketsPerAddress"/> is closed at once too.
+/// Each episode at a cap is logged once, not per connection.
 /// </summary>
 internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMetrics metrics, ILogger<ConnectionAdmission> logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, AddressEntry> _addresses = [];
+    private readonly LinkedList<AdmittedConnection> _idle = new();
+
+    // Room is made a little below the cap: Kestrel refuses at the cap itself, before this middleware runs, and
+    // counts a closed connection until its socket is gone.
+    private readonly long? _makeRoomAt = caps.MaxConnections - (caps.MaxConnections is { } max ? Math.Max(8, max / 100) : 0);
     private long _open;
     private bool _atCapacity;
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        var address = AddressOf(connection);
-        if (!TryEnter(address))
+        var admitted = new AdmittedConnection(connection, AddressOf(connection), this);
+        if (!TryEnter(admitted, out var evicted))
         {
             // As Kestrel refuses past its own cap: the socket is closed without a byte read or written.
             connection.Transport.Input.Complete();
@@ -30,42 +37,87 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
             return;
         }
 
+        if (evicted is not null)
+        {
+            metrics.ConnectionEvicted();
+            evicted.Connection.Abort(new ConnectionAbortedException("Closed to make room: idle while the node is at its connection cap."));
+        }
+
+        connection.Features.Set(admitted);
         try
         {
             await next(connection).ConfigureAwait(false);
         }
         finally
         {
-            Leave(address);
+            Leave(admitted);
         }
     }
 
-    private bool TryEnter(IPAddress? address)
+    public void RequestStarted(AdmittedConnection connection)
     {
-        string refusal;
-        var firstRefusal = false;
         lock (_lock)
         {
-            if (_open >= caps.MaxConnections)
+            connection.ActiveRequests++;
+            if (connection.IdleNode is { } node)
             {
-                refusal = "capacity";
+                _idle.Remove(node);
+                connection.IdleNode = null;
             }
-            else if (caps.MaxSocketsPerAddress is { } perAddress && address is not null)
+        }
+    }
+
+    public void RequestEnded(AdmittedConnection connection)
+    {
+        lock (_lock)
+        {
+            if (--connection.ActiveRequests == 0 && connection.IsOpen)
+            {
+                connection.IdleNode = _idle.AddLast(connection);
+            }
+        }
+    }
+
+    private bool TryEnter(AdmittedConnection connection, out AdmittedConnection? evicted)
+    {
+        evicted = null;
+        string refusal;
+        var firstRefusal = false;
+        var address = connection.Address;
+        lock (_lock)
+        {
+            if (caps.MaxSocketsPerAddress is { } perAddress && address is not null)
             {
                 ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_addresses, address, out _);
-                if (entry.Open < perAddress)
+                if (entry.Open >= perAddress)
+                {
+                    refusal = "address";
+                    firstRefusal = !entry.Refused;
+                    entry.Refused = true;
+                }
+                else if (TryMakeRoom(out evicted))
                 {
                     entry.Open++;
-                    return Entered();
+                    Entered(connection);
+                    return true;
                 }
-
-                refusal = "address";
-                firstRefusal = !entry.Refused;
-                entry.Refused = true;
+                else
+                {
+                    refusal = "capacity";
+                    if (entry.Open == 0)
+                    {
+                        _addresses.Remove(address);
+                    }
+                }
+            }
+            else if (TryMakeRoom(out evicted))
+            {
+                Entered(connection);
+                return true;
             }
             else
             {
-                return Entered();
+                refusal = "capacity";
             }
         }
 
@@ -78,25 +130,53 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
         return false;
     }
 
-    /// <summary>Counts an admitted connection; under the lock.</summary>
-    private bool Entered()
+    /// <summary>True when one more connection fits, after closing the longest idle one if the node is near its cap. Under the lock.</summary>
+    private bool TryMakeRoom(out AdmittedConnection? evicted)
     {
-        // Kestrel refuses past its cap before this middleware runs, so the episode is logged on reaching it.
-        if (++_open == caps.MaxConnections && !_atCapacity)
+        evicted = null;
+        if (_open < _makeRoomAt)
         {
-            _atCapacity = true;
-            LogAtCapacity(_open);
+            return true;
         }
 
-        return true;
+        if (!_atCapacity)
+        {
+            // Kestrel refuses at the cap before this middleware sees the connection: the episode starts here.
+            _atCapacity = true;
+            LogAtCapacity(caps.MaxConnections!.Value);
+        }
+
+        if (_idle.First is { } oldest)
+        {
+            _idle.RemoveFirst();
+            oldest.Value.IdleNode = null;
+            evicted = oldest.Value;
+            return true;
+        }
+
+        return _open < caps.MaxConnections;
     }
 
-    private void Leave(IPAddress? address)
+    /// <summary>Counts an admitted connection, idle until its first request. Under the lock.</summary>
+    private void Entered(AdmittedConnection connection)
+    {
+        _open++;
+        connection.IdleNode = _idle.AddLast(connection);
+    }
+
+    private void Leave(AdmittedConnection connection)
     {
         lock (_lock)
         {
             _open--;
-            if (address is not null)
+            connection.IsOpen = false;
+            if (connection.IdleNode is { } node)
+            {
+                _idle.Remove(node);
+                connection.IdleNode = null;
+            }
+
+            if (connection.Address is { } address)
             {
                 ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_addresses, address);
                 if (!Unsafe.IsNullRef(ref entry) && --entry.Open == 0)
@@ -127,7 +207,7 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message =
-        "At the connection cap ({MaxConnections}): new connections are closed until some end (Kestrel:Limits:MaxConcurrentConnections).")]
+        "At the connection cap ({MaxConnections}, Kestrel:Limits:MaxConcurrentConnections): idle connections are closed to make room, new ones while none is idle.")]
     private partial void LogAtCapacity(long maxConnections);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Below the connection cap again: {OpenConnections} connections open.")]

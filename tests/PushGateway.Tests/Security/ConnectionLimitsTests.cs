@@ -91,6 +91,37 @@ public sealed class ConnectionLimitsTests
         }
     }
 
+    [Fact]
+    public async Task IdleConnections_NearTheConnectionCap_TheOldestIsClosedToMakeRoom_AndStreamsAreKept()
+    {
+        // Room is made 8 below the cap of 20: at 12 open connections.
+        using var gateway = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["Kestrel:Limits:MaxConcurrentConnections"] = "20",
+            ["PushGateway:Limits:ReservedConnections"] = "10",
+        });
+        await using var subscriber = await SseTestClient.ConnectAsync(gateway, "sse?topic=news");
+        var idle = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                idle.Add(await ConnectFromAsync(IPAddress.Loopback, gateway.HttpAddress.Port));
+            }
+
+            using var http = gateway.CreateHttpClient();
+            using var published = await http.PostAsync("publish", new FormUrlEncodedContent([new("topic", "news"), new("data", "made room")]), TestTimeout.Token());
+
+            Assert.Equal(0, await ReadAsync(idle[0]));
+            Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+            Assert.Equal("made room", (await subscriber.NextAsync()).Data);
+        }
+        finally
+        {
+            idle.ForEach(client => client.Dispose());
+        }
+    }
+
     internal static async Task<TcpClient> ConnectFromAsync(IPAddress local, int port)
     {
         var client = new TcpClient(new IPEndPoint(local, 0));

@@ -48,6 +48,9 @@ public sealed class OpenFilesFloodTests
             Assert.InRange(closed, total - maxConnections, total);
             using var health = await http.GetAsync("healthz", TestTimeout.Token());
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            using var probe = new HttpClient { BaseAddress = gateway.HttpAddress };
+            using var probed = await probe.GetAsync("healthz", TestTimeout.Token()); // a new connection, as a liveness probe makes
+            Assert.Equal(HttpStatusCode.OK, probed.StatusCode);
             using var published = await http.PostAsync("publish",
                 new FormUrlEncodedContent([new("topic", "news"), new("data", "during the flood")]), TestTimeout.Token());
             Assert.Equal(HttpStatusCode.OK, published.StatusCode);
