@@ -11,9 +11,11 @@ internal static class AbusePayload
 {
     private const int AttemptOffset = Payload.RecordLength + 1;
 
-    public static string Create(long sequence, long sentAt, int attempt)
+    /// <summary>The payload, padded with <c>x</c> to <paramref name="length"/> bytes when that is more than 100.</summary>
+    public static string Create(long sequence, long sentAt, int attempt, int length = Payload.Length)
     {
-        Span<byte> bytes = stackalloc byte[Payload.Length];
+        var bytes = new byte[Math.Max(length, Payload.Length)];
+        bytes.AsSpan().Fill((byte)'x');
         Payload.Write(bytes, sequence, sentAt);
         bytes[AttemptOffset] = (byte)('0' + (attempt / 10 % 10));
         bytes[AttemptOffset + 1] = (byte)('0' + (attempt % 10));

@@ -86,7 +86,7 @@ internal sealed class Cluster : IAsyncDisposable
         result.Require("no 503 \"nothing was done\" for a publish that was delivered",
             $"{audit.FalseNotStored:N0} publish attempts answered 503 reached subscribers", audit.FalseNotStored == 0);
         result.Require("no duplicate the publisher was not warned of (every duplicate followed an outcome-unknown or unanswered attempt)",
-            $"{audit.RetryDuplicatesUnwarned:N0} unwarned, {audit.RetryDuplicatesWarned:N0} warned, over {audit.SubscribersWithDuplicates} subscribers",
+            $"{audit.RetryDuplicatesUnwarned:N0} unwarned, {audit.RetryDuplicatesWarned:N0} warned; {audit.SubscribersWithDuplicates} subscribers with duplicates, at most {audit.MaxDuplicatesBySubscriber:N0} each",
             audit.RetryDuplicatesUnwarned == 0);
     }
 

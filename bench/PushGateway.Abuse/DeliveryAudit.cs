@@ -15,6 +15,7 @@ internal sealed record DeliveryAudit(
     long RetryDuplicatesWarned,
     long RetryDuplicatesUnwarned,
     int SubscribersWithDuplicates,
+    long MaxDuplicatesBySubscriber,
     long FalseNotStored,
     int Dropped)
 {
@@ -25,7 +26,7 @@ internal sealed record DeliveryAudit(
         var acknowledged = records.Where(r => r.Acknowledged).Select(r => r.Sequence).ToList();
         var lostBySubscriber = subscribers.Select(s => (long)s.Receipts.Missing(acknowledged)).ToList();
         long warned = 0, unwarned = 0, falseNotStored = 0;
-        var withDuplicates = new HashSet<ISubscriber>();
+        var duplicatesBySubscriber = subscribers.ToDictionary(s => s, s => (long)s.Receipts.RepeatedDeliveries);
         foreach (var record in records)
         {
             var attempts = record.AttemptsSoFar;
@@ -47,7 +48,7 @@ internal sealed record DeliveryAudit(
                         unwarned += extra;
                     }
 
-                    withDuplicates.Add(subscriber);
+                    duplicatesBySubscriber[subscriber] += extra;
                 }
             }
 
@@ -60,11 +61,6 @@ internal sealed record DeliveryAudit(
             }
         }
 
-        foreach (var subscriber in subscribers.Where(s => s.Receipts.RepeatedDeliveries > 0))
-        {
-            withDuplicates.Add(subscriber);
-        }
-
         return new DeliveryAudit(
             subscribers.Count,
             acknowledged.Count,
@@ -75,7 +71,8 @@ internal sealed record DeliveryAudit(
             subscribers.Sum(s => (long)s.Receipts.RepeatedDeliveries),
             warned,
             unwarned,
-            withDuplicates.Count,
+            duplicatesBySubscriber.Values.Count(d => d > 0),
+            duplicatesBySubscriber.Values.DefaultIfEmpty().Max(),
             falseNotStored,
             countDrops ? subscribers.Count(s => s.DropReason is not null) : 0);
     }

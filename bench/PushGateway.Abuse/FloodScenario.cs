@@ -54,7 +54,6 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
         await Task.Delay(hold, cancellationToken).ConfigureAwait(false);
         result.Figure($"flood connections still open after {hold.TotalSeconds:0} s", (await fleet.CountHeldAsync(cancellationToken).ConfigureAwait(false)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         result.Figure("existing subscribers' latency during", Latency.End());
-        var peak = rss.Peak(floodStarted, Phases.Now);
         result.Figure("server during the flood", node.Describe());
         await fleet.CloseAsync(cancellationToken).ConfigureAwait(false);
         var closed = Phases.Now;
@@ -78,6 +77,7 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
         }
 
         var sinceClose = System.Diagnostics.Stopwatch.GetElapsedTime(closed);
+        var peak = rss.Peak(floodStarted, Phases.Now);
         result.Figure("server RSS", $"{Phases.MiB(baseline)} before, {Phases.MiB(peak)} peak, {Phases.MiB(afterClose)} {Phases.Seconds(sinceClose)} after the flood closed");
         if (requireMemoryBack)
         {

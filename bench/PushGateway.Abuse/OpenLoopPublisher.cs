@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 
 namespace PushGateway.Abuse;
 
@@ -17,10 +18,12 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
+    private static readonly string[] ProblemNames = ["type", "title"];
     private readonly IReadOnlyList<Uri> _nodes;
     private readonly string _topic;
     private readonly double _perSecond;
     private readonly bool _retry;
+    private readonly int _messageBytes;
     private readonly HttpClient _client;
     private readonly SemaphoreSlim _inFlight;
     private readonly ConcurrentDictionary<long, PublishRecord> _records = new();
@@ -33,10 +36,11 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
     /// <param name="topic">The one topic every message goes to.</param>
     /// <param name="perSecond">Messages scheduled per second.</param>
     /// <param name="retry">Retry until acknowledged (with the publisher's own ids), or publish each message once.</param>
+    /// <param name="messageBytes">Size of each message's data (the 100-byte payload, padded).</param>
     /// <param name="maxInFlight">Requests on their way at once; a message waits for a free one (and that wait counts as latency).</param>
-    public OpenLoopPublisher(IReadOnlyList<Uri> nodes, string topic, double perSecond, bool retry, int maxInFlight = 256)
+    public OpenLoopPublisher(IReadOnlyList<Uri> nodes, string topic, double perSecond, bool retry, int messageBytes = 100, int maxInFlight = 256)
     {
-        (_nodes, _topic, _perSecond, _retry) = (nodes, topic, perSecond, retry);
+        (_nodes, _topic, _perSecond, _retry, _messageBytes) = (nodes, topic, perSecond, retry, messageBytes);
         _inFlight = new SemaphoreSlim(maxInFlight);
         _client = new HttpClient(Loopback.Handler(Loopback.Client(199), maxInFlight)) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -130,7 +134,8 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
                     return;
                 }
 
-                await Task.Delay(outcome.RetryAfter ?? RetryDelay, abandon).ConfigureAwait(false);
+                // Refused: nothing was sent, so the next node at once.
+                await Task.Delay(outcome.Answer == PublishAnswer.Refused ? TimeSpan.Zero : outcome.RetryAfter ?? RetryDelay, abandon).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (abandon.IsCancellationRequested)
@@ -145,7 +150,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
         var fields = new List<KeyValuePair<string, string>>
         {
             new("topic", _topic),
-            new("data", AbusePayload.Create(sequence, scheduledAt, attempt)),
+            new("data", AbusePayload.Create(sequence, scheduledAt, attempt, _messageBytes)),
         };
         if (_retry)
         {
@@ -168,7 +173,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
 
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             var retryAfter = response.Headers.RetryAfter?.Delta;
-            if (body.Contains("unknown", StringComparison.OrdinalIgnoreCase))
+            if (SaysOutcomeUnknown(body))
             {
                 return (PublishAnswer.OutcomeUnknown, status, null);
             }
@@ -183,6 +188,23 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
             || (exception is OperationCanceledException && !abandon.IsCancellationRequested))
         {
             return (PublishAnswer.NoAnswer, 0, null);
+        }
+    }
+
+    /// <summary>A problem body whose <c>type</c> or <c>title</c> says the outcome is unknown (whatever its status).</summary>
+    private static bool SaysOutcomeUnknown(string body)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            return problem.RootElement.ValueKind == JsonValueKind.Object
+                && ProblemNames.Any(field => problem.RootElement.TryGetProperty(field, out var value)
+                    && value.ValueKind == JsonValueKind.String
+                    && value.GetString()!.Contains("unknown", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 }

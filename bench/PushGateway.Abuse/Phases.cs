@@ -27,8 +27,8 @@ internal static class Phases
             $"{audit.Dropped} dropped{(firstDrop is null ? "" : $" (first: {firstDrop})")}; {audit.Duplicates} duplicates",
             subscribers.FailedToConnect == 0 && audit.Lost == 0 && audit.Dropped == 0 && audit.Duplicates == 0);
         var log = node.CountLog();
-        result.Require("no Error line and no 500 in the server log", log.ToString() + (log.FirstError is { } f ? $"; first: `{f}`" : ""),
-            log.ErrorLines == 0 && log.Responded500 == 0);
+        result.Require("no Error line, no 500 and no runtime abort in the server log", log.ToString() + (log.FirstError is { } f ? $"; first: `{f}`" : ""),
+            log.ErrorLines == 0 && log.Responded500 == 0 && !log.OutOfMemory);
         result.Require("the gateway process survived", node.Describe(), node.IsAlive);
     }
 }

@@ -9,7 +9,7 @@ internal enum PublishAnswer
     /// <summary>503: not stored ("nothing was done"); retry after Retry-After.</summary>
     NotStored,
 
-    /// <summary>A problem answer saying the outcome is unknown (its type, title or detail says "unknown"); retry with the same id.</summary>
+    /// <summary>A problem answer whose type or title says the outcome is unknown (any status); retry with the same id.</summary>
     OutcomeUnknown,
 
     /// <summary>The request may have been sent but no answer came (timeout, reset, connection closed).</summary>

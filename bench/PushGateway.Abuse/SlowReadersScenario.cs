@@ -12,6 +12,9 @@ namespace PushGateway.Abuse;
 internal sealed class SlowReadersScenario : IScenario
 {
     private const int Rate = 1_000;
+
+    /// <summary>Large enough that the kernel's buffers (a loopback send buffer grows to megabytes) fill within seconds.</summary>
+    private const int MessageBytes = 2_048;
     private const int SlowPerTransport = 25;
     private const int NormalPerTransport = 25;
     private const long MemoryBound = 100L << 20;
@@ -24,7 +27,7 @@ internal sealed class SlowReadersScenario : IScenario
 
     public string Bounds =>
         $"{SlowPerTransport} `/ws` + {SlowPerTransport} `/sse` readers that never read (4 KiB receive buffer) among {NormalPerTransport} + {NormalPerTransport} normal subscribers; " +
-        $"{Rate:N0} publishes/s of 100 bytes for {Flood.TotalSeconds:0} s ({Rate * (int)Flood.TotalSeconds:N0} messages); {DrainDeadline.TotalSeconds:0} s to see the slow ones closed";
+        $"{Rate:N0} publishes/s of {MessageBytes:N0} bytes for {Flood.TotalSeconds:0} s ({Rate * (int)Flood.TotalSeconds:N0} messages); {DrainDeadline.TotalSeconds:0} s to see the slow ones closed";
 
     public TimeSpan Limit => TimeSpan.FromMinutes(2);
 
@@ -47,7 +50,7 @@ internal sealed class SlowReadersScenario : IScenario
             var baseline = node.ResidentBytes();
             result.Figure("connections before the flood (server's /stats)", await ConnectionsAsync(node, cancellationToken).ConfigureAwait(false));
 
-            await using var publisher = new OpenLoopPublisher([node.BaseAddress], "abuse", Rate, retry: false);
+            await using var publisher = new OpenLoopPublisher([node.BaseAddress], "abuse", Rate, retry: false, MessageBytes);
             var started = Phases.Now;
             Latency.Begin();
             publisher.Start();
