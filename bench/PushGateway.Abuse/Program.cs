@@ -76,6 +76,7 @@ foreach (var scenario in catalogue.Where(s => options.Scenarios.Count == 0 || op
 var output = Path.GetFullPath(options.Output, repository);
 Directory.CreateDirectory(output);
 var report = Path.Combine(output, stem + ".md");
-await File.WriteAllTextAsync(report, AbuseReport.Markdown(stem, machine, "bench/abuse " + string.Join(' ', rest), results)).ConfigureAwait(false);
+var command = "bench/abuse" + (options.Scenarios.Count > 0 ? " --scenario " + string.Join(',', options.Scenarios) : "");
+await File.WriteAllTextAsync(report, AbuseReport.Markdown(stem, machine, command, results)).ConfigureAwait(false);
 Console.WriteLine($"Results: {report}");
 return results.All(r => r.Passed) ? 0 : 1;
