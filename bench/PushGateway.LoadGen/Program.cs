@@ -15,7 +15,7 @@ if (args is not ["run", .. var rest])
 }
 
 var options = BenchOptions.Parse(rest);
-var repository = FindRepository();
+var repository = RunEnvironment.FindRepository();
 var paths = new BenchPaths(repository, Path.GetFullPath(options.GatewayDll, repository));
 var contestants = Contestant.All(paths, options.GatewayEnvironment, options.ContainerImage)
     .Where(c => options.Contestants.Count == 0 || options.Contestants.Contains(c.Name)).ToList();
@@ -23,7 +23,7 @@ var stem = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HHmm", CultureInfo.InvariantCu
 var logs = Path.Combine(repository, "bench", ".build", "logs", stem);
 Directory.CreateDirectory(logs);
 
-var machine = Machine();
+var machine = RunEnvironment.Machine();
 Console.WriteLine($"{machine}; server logs in {logs}");
 var bench = new Bench(options, contestants, logs);
 await bench.RunAsync().ConfigureAwait(false);
@@ -33,22 +33,3 @@ Console.WriteLine($"Results: {Path.Combine(output, stem)}.md / .json / .svg");
 return 0;
 
 static int Parse(string value) => int.Parse(value, CultureInfo.InvariantCulture);
-
-static string FindRepository()
-{
-    for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
-    {
-        if (File.Exists(Path.Combine(directory.FullName, "PushGateway.sln")))
-        {
-            return directory.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("Run from inside the PushGateway repository.");
-}
-
-static string Machine()
-{
-    var model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-    return $"{Environment.ProcessorCount} CPU(s) visible to the generator, {model}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}";
-}

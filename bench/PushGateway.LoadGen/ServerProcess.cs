@@ -28,6 +28,9 @@ internal sealed class ServerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has ended (134: the runtime aborted), else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public static ServerProcess Start(Contestant contestant, int cpu, string logPath, int? port = null)
     {
         var chosenPort = port ?? FreePort();

@@ -1,0 +1,93 @@
+namespace PushGateway.Abuse;
+
+/// <summary>
+/// Thousands of connections at once, mostly bare idle TCP plus <c>/sse</c> and <c>/ws</c>, from
+/// several processes and addresses, while 100 existing subscribers receive a steady publish stream:
+/// their latency before, during and after, their losses, <c>/healthz</c>, RSS, and survival.
+/// </summary>
+internal sealed class FloodScenario(string name, string title, int? openFilesLimit, IReadOnlyList<FloodBatch> batches, TimeSpan hold, bool requireMemoryBack) : IScenario
+{
+    private const int Rate = 200;
+    private static readonly TimeSpan Before = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan After = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MemoryDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan LongestHealthSilence = TimeSpan.FromSeconds(5);
+
+    public string Name => name;
+
+    public string Title => title;
+
+    public int FloodConnections => batches.Sum(b => b.Count);
+
+    public string Bounds =>
+        $"{FloodConnections:N0} flood connections ({string.Join(", ", batches.GroupBy(b => b.Kind).Select(g => $"{g.Sum(b => b.Count):N0} {g.Key.ToString().ToLowerInvariant()}"))}) " +
+        $"from {batches.Count} processes and {batches.Sum(b => b.Addresses)} addresses, each connect and handshake given 5 s; held {hold.TotalSeconds:0} s" +
+        (openFilesLimit is { } limit ? $"; server under `prlimit --nofile={limit}:{limit}`" : "") +
+        $"; 50 `/ws` + 50 `/sse` existing subscribers, {Rate} publishes/s; {Before.TotalSeconds:0} s before, {After.TotalSeconds:0} s after" +
+        (requireMemoryBack ? $", then up to {MemoryDeadline.TotalSeconds:0} s for RSS to come back" : "");
+
+    public TimeSpan Limit => TimeSpan.FromMinutes(3);
+
+    public async Task RunAsync(AbuseContext context, ScenarioResult result, CancellationToken cancellationToken)
+    {
+        using var node = await GatewayNode.StartAsync(context, Name, null, openFilesLimit, cancellationToken).ConfigureAwait(false);
+        await using var rss = new RssSampler(node);
+        await using var probe = new HealthProbe(node.Port);
+        await using var subscribers = SubscriberSet.OnOneNode(node.BaseAddress, "abuse", 50, 50);
+        await subscribers.StartAllAsync(cancellationToken).ConfigureAwait(false);
+        await using var publisher = new OpenLoopPublisher([node.BaseAddress], "abuse", Rate, retry: false);
+        publisher.Start();
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+
+        Latency.Begin();
+        await Task.Delay(Before, cancellationToken).ConfigureAwait(false);
+        result.Figure("existing subscribers' latency before", Latency.End());
+        var baseline = node.ResidentBytes();
+
+        Latency.Begin();
+        var floodStarted = Phases.Now;
+        using var fleet = FloodFleet.Launch(batches, node.Port, context.ClientCpu);
+        var outcomes = await fleet.WaitOpenedAsync(cancellationToken).ConfigureAwait(false);
+        var opened = Phases.Now;
+        result.Figure("flood connections", outcomes);
+        result.Figure("flood opening took", Phases.Seconds(TimeSpan.FromSeconds((double)(opened - floodStarted) / System.Diagnostics.Stopwatch.Frequency)));
+        await Task.Delay(hold, cancellationToken).ConfigureAwait(false);
+        result.Figure($"flood connections still open after {hold.TotalSeconds:0} s", (await fleet.CountHeldAsync(cancellationToken).ConfigureAwait(false)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        result.Figure("existing subscribers' latency during", Latency.End());
+        result.Figure("server during the flood", node.Describe());
+        await fleet.CloseAsync(cancellationToken).ConfigureAwait(false);
+        var closed = Phases.Now;
+
+        Latency.Begin();
+        await Task.Delay(After, cancellationToken).ConfigureAwait(false);
+        result.Figure("existing subscribers' latency after", Latency.End());
+        var health = probe.Answered(floodStarted, Phases.Now);
+        var silence = probe.LongestSilence(floodStarted, Phases.Now);
+        result.Require($"/healthz kept answering during and after the flood (no {LongestHealthSilence.TotalSeconds:0} s without a 200; a new connection every 0.5 s, 2 s to answer)",
+            $"longest silence {Phases.Seconds(silence)}; {health.Healthy} of {health.Sent} probes answered 200", silence < LongestHealthSilence);
+
+        var afterClose = node.ResidentBytes();
+        if (requireMemoryBack)
+        {
+            while (node.IsAlive && afterClose > baseline * 3 / 2 && System.Diagnostics.Stopwatch.GetElapsedTime(closed) < MemoryDeadline)
+            {
+                await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+                afterClose = node.ResidentBytes();
+            }
+        }
+
+        var sinceClose = System.Diagnostics.Stopwatch.GetElapsedTime(closed);
+        var peak = rss.Peak(floodStarted, Phases.Now);
+        result.Figure("server RSS", $"{Phases.MiB(baseline)} before, {Phases.MiB(peak)} peak, {Phases.MiB(afterClose)} {Phases.Seconds(sinceClose)} after the flood closed");
+        if (requireMemoryBack)
+        {
+            result.Require($"RSS back within 1.5× its pre-flood baseline within {MemoryDeadline.TotalSeconds:0} s of the flood closing",
+                $"{Phases.MiB(afterClose)} after {Phases.Seconds(sinceClose)} ({(double)afterClose / baseline:0.00}× of {Phases.MiB(baseline)})",
+                node.IsAlive && afterClose <= baseline * 3 / 2);
+        }
+
+        await publisher.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await subscribers.WaitForAsync([.. publisher.Acknowledged], TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        Phases.RequireCleanDelivery(result, subscribers, publisher, node);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace PushGateway.Abuse;
+
+/// <summary>
+/// <c>POST /publish</c> at a fixed rate, open loop: message k is due at start + k / rate and carries
+/// that scheduled time, so a stalled gateway shows up as latency instead of slowing the publisher.
+/// With retries on, it behaves as the contract asks: after a 503 it waits Retry-After and tries
+/// again; after any other failure it tries again at once (on the next node) with the same id.
+/// </summary>
+internal sealed class OpenLoopPublisher : IAsyncDisposable
+{
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
+    private static readonly string[] ProblemNames = ["type", "title"];
+    private readonly IReadOnlyList<Uri> _nodes;
+    private readonly string _topic;
+    private readonly double _perSecond;
+    private readonly bool _retry;
+    private readonly int _messageBytes;
+    private readonly HttpClient _client;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly ConcurrentDictionary<long, PublishRecord> _records = new();
+    private readonly ConcurrentDictionary<Task, bool> _pending = new();
+    private readonly CancellationTokenSource _scheduling = new();
+    private readonly CancellationTokenSource _abandon = new();
+    private Task _loop = Task.CompletedTask;
+
+    /// <param name="nodes">Gateways to publish to, in turn: attempt a of message k goes to node (k + a) mod n.</param>
+    /// <param name="topic">The one topic every message goes to.</param>
+    /// <param name="perSecond">Messages scheduled per second.</param>
+    /// <param name="retry">Retry until acknowledged (with the publisher's own ids), or publish each message once.</param>
+    /// <param name="messageBytes">Size of each message's data (the 100-byte payload, padded).</param>
+    /// <param name="maxInFlight">Requests on their way at once; a message waits for a free one (and that wait counts as latency).</param>
+    public OpenLoopPublisher(IReadOnlyList<Uri> nodes, string topic, double perSecond, bool retry, int messageBytes = 100, int maxInFlight = 256)
+    {
+        (_nodes, _topic, _perSecond, _retry, _messageBytes) = (nodes, topic, perSecond, retry, messageBytes);
+        _inFlight = new SemaphoreSlim(maxInFlight);
+        _client = new HttpClient(Loopback.Handler(Loopback.Client(199), maxInFlight)) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public IReadOnlyCollection<PublishRecord> Records => [.. _records.Values.OrderBy(r => r.Sequence)];
+
+    public IEnumerable<long> Acknowledged => _records.Values.Where(r => r.Acknowledged).Select(r => r.Sequence);
+
+    public long Scheduled => _records.Count;
+
+    public void Start() => _loop = Task.Run(() => ScheduleAsync(_scheduling.Token));
+
+    /// <summary>Stops scheduling; lets messages on their way (and their retries) finish for up to <paramref name="settle"/>.</summary>
+    public async Task StopAsync(TimeSpan settle)
+    {
+        await _scheduling.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        await Task.WhenAll(_pending.Keys).WaitAsync(settle).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _abandon.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Every attempt's answer, counted by kind (and status for <see cref="PublishAnswer.Other"/>).</summary>
+    public IReadOnlyDictionary<string, int> AnswerCounts() => _records.Values
+        .SelectMany(r => r.AttemptsSoFar)
+        .GroupBy(a => a.Answer == PublishAnswer.Other ? $"other {a.Status}" : a.Answer.ToString())
+        .OrderBy(g => g.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Count());
+
+    public async ValueTask DisposeAsync()
+    {
+        await _scheduling.CancelAsync().ConfigureAwait(false);
+        await _abandon.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _client.Dispose();
+        _inFlight.Dispose();
+        _scheduling.Dispose();
+        _abandon.Dispose();
+    }
+
+    private async Task ScheduleAsync(CancellationToken stopping)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
+        long sequence = 0;
+        using var timer = new PeriodicTimer(Tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                var due = (long)(Stopwatch.GetElapsedTime(startedAt).TotalSeconds * _perSecond);
+                while (sequence < due)
+                {
+                    sequence++;
+                    var scheduledAt = startedAt + (long)(sequence / _perSecond * Stopwatch.Frequency);
+                    var record = _records[sequence] = new PublishRecord(sequence);
+                    var task = PublishAsync(record, scheduledAt);
+                    _pending[task] = true;
+                    _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped: no more messages.
+        }
+    }
+
+    private async Task PublishAsync(PublishRecord record, long scheduledAt)
+    {
+        var abandon = _abandon.Token;
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                await _inFlight.WaitAsync(abandon).ConfigureAwait(false);
+                (PublishAnswer Answer, int Status, TimeSpan? RetryAfter) outcome;
+                try
+                {
+                    outcome = await SendAsync(record.Sequence, attempt, scheduledAt, abandon).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _inFlight.Release();
+                }
+
+                record.Add(outcome.Answer, outcome.Status);
+                if (outcome.Answer == PublishAnswer.Ok || !_retry
+                    || (outcome.Answer == PublishAnswer.Other && outcome.Status is >= 400 and < 500 and not 408 and not 429))
+                {
+                    return;
+                }
+
+                // Refused: nothing was sent, so the next node at once.
+                await Task.Delay(outcome.Answer == PublishAnswer.Refused ? TimeSpan.Zero : outcome.RetryAfter ?? RetryDelay, abandon).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+        {
+            // The run is over; an attempt cut off here says nothing about the gateway.
+        }
+    }
+
+    private async Task<(PublishAnswer Answer, int Status, TimeSpan? RetryAfter)> SendAsync(
+        long sequence, int attempt, long scheduledAt, CancellationToken abandon)
+    {
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new("topic", _topic),
+            new("data", AbusePayload.Create(sequence, scheduledAt, attempt, _messageBytes)),
+        };
+        if (_retry)
+        {
+            // The publisher's own id, the same on every attempt: what a retry must carry.
+            fields.Add(new("id", "m-" + sequence.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        var node = _nodes[(int)((sequence + attempt) % _nodes.Count)];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(abandon);
+        timeout.CancelAfter(AttemptTimeout);
+        try
+        {
+            using var content = new FormUrlEncodedContent(fields);
+            using var response = await _client.PostAsync(new Uri(node, "/publish"), content, timeout.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return (PublishAnswer.Ok, status, null);
+            }
+
+            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            var retryAfter = response.Headers.RetryAfter?.Delta;
+            if (SaysOutcomeUnknown(body))
+            {
+                return (PublishAnswer.OutcomeUnknown, status, null);
+            }
+
+            return status == 503 ? (PublishAnswer.NotStored, status, retryAfter ?? TimeSpan.FromSeconds(5)) : (PublishAnswer.Other, status, retryAfter);
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+        {
+            return (PublishAnswer.Refused, 0, null);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException
+            || (exception is OperationCanceledException && !abandon.IsCancellationRequested))
+        {
+            return (PublishAnswer.NoAnswer, 0, null);
+        }
+    }
+
+    /// <summary>A problem body whose <c>type</c> or <c>title</c> says the outcome is unknown (whatever its status).</summary>
+    private static bool SaysOutcomeUnknown(string body)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            return problem.RootElement.ValueKind == JsonValueKind.Object
+                && ProblemNames.Any(field => problem.RootElement.TryGetProperty(field, out var value)
+                    && value.ValueKind == JsonValueKind.String
+                    && value.GetString()!.Contains("unknown", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
