@@ -152,6 +152,9 @@ public sealed class SseEndpointTests : IDisposable
     [Theory]
     [InlineData("sse?lastEventId=a%0Ab")]
     [InlineData("sse?lastEventId=%00")]
+    [InlineData("sse?lastEventId=a%7Fb")]
+    [InlineData("sse?lastEventId=a%C2%85b")]
+    [InlineData("sse?lastEventId=a%C2%9Fb")]
     [InlineData("sse?lastEventId=1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111")]
     public async Task Get_MalformedLastEventId_Returns400NamingIt(string path)
     {
