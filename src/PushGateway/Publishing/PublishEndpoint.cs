@@ -28,42 +28,42 @@ internal static class PublishEndpoint
 
         IReadOnlyList<string?> topics;
         string? data, eventType, id, retry;
-        try
+        if (request.HasFormContentType)
         {
-            if (request.HasFormContentType)
+            var read = await RequestBodyReader.ReadFormAsync(context).ConfigureAwait(false);
+            if (read.Problem is { } unreadable)
             {
-                var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-                topics = [.. form["topic"]];
-                (data, eventType, id, retry) = (Single(form["data"]), Single(form["event"]), Single(form["id"]), Single(form["retry"]));
+                return unreadable;
             }
-            else if (request.HasJsonContentType())
-            {
-                var json = await request.ReadFromJsonAsync(PublishJsonContext.Default.PublishRequest, context.RequestAborted).ConfigureAwait(false)
-                    ?? throw new JsonException("The body is null.");
-                if (!TryReadTopics(json.Topic, out topics))
-                {
-                    return Problems.Invalid("topic", "A topic name, or an array of them.");
-                }
 
-                (data, eventType, id, retry) = (json.Data, json.Event, json.Id, json.Retry?.ToString(CultureInfo.InvariantCulture));
-            }
-            else
+            var form = read.Value!;
+            topics = [.. form["topic"]];
+            (data, eventType, id, retry) = (Single(form["data"]), Single(form["event"]), Single(form["id"]), Single(form["retry"]));
+        }
+        else if (request.HasJsonContentType())
+        {
+            var read = await RequestBodyReader.ReadJsonAsync(context, PublishJsonContext.Default.PublishRequest).ConfigureAwait(false);
+            if (read.Problem is { } unreadable)
             {
-                return Problems.UnsupportedMediaType(
-                    "POST /publish takes application/x-www-form-urlencoded, multipart/form-data or application/json.");
+                return unreadable;
             }
+
+            if (read.Value is not { } json)
+            {
+                return Problems.Invalid(RequestBodyReader.BodyField, "A JSON object, not null.");
+            }
+
+            if (!TryReadTopics(json.Topic, out topics))
+            {
+                return Problems.Invalid("topic", "A topic name, or an array of them.");
+            }
+
+            (data, eventType, id, retry) = (json.Data, json.Event, json.Id, json.Retry?.ToString(CultureInfo.InvariantCulture));
         }
-        catch (JsonException exception)
+        else
         {
-            return Problems.Invalid("body", $"Not the expected JSON: {exception.Message}");
-        }
-        catch (InvalidDataException exception)
-        {
-            return Problems.Invalid("body", $"Not a readable form: {exception.Message}");
-        }
-        catch (BadHttpRequestException exception)
-        {
-            return Problems.Status(exception.StatusCode, exception.Message);
+            return Problems.UnsupportedMediaType(
+                "POST /publish takes application/x-www-form-urlencoded, multipart/form-data or application/json.");
         }
 
         var draft = PublishValidator.Validate(topics, data, eventType, id, retry, hubOptions.Value.MaxTopicsPerConnection, out var errors);

@@ -66,7 +66,7 @@ public sealed class PublishEndpointTests : IDisposable
     [InlineData("""{"topic":"a","data":"x","event":"bad\u007f"}""", "event")]
     [InlineData("""{"topic":"a","data":"x","event":"bad\u009f"}""", "event")]
     [InlineData("""{"topic":"a","data":"x","retry":-1}""", "retry")]
-    [InlineData("""{"topic":"a","data":"x","retry":"soon"}""", "body")]
+    [InlineData("""{"topic":"a","data":"x","retry":"soon"}""", "retry")]
     [InlineData("""{"topic":"a",""", "body")]
     public async Task Post_InvalidJson_Returns400NamingTheField(string body, string field)
     {

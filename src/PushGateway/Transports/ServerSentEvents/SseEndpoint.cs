@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.Json;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 
@@ -35,23 +34,14 @@ internal static class SseEndpoint
             return;
         }
 
-        SseSubscribeRequest? request;
-        try
+        var read = await RequestBodyReader.ReadJsonAsync(context, SseJsonContext.Default.SseSubscribeRequest).ConfigureAwait(false);
+        if (read.Problem is { } unreadable)
         {
-            request = await context.Request.ReadFromJsonAsync(SseJsonContext.Default.SseSubscribeRequest, context.RequestAborted)
-                .ConfigureAwait(false);
-        }
-        catch (JsonException exception)
-        {
-            await Problems.Invalid("body", $"Not the expected JSON: {exception.Message}").ExecuteAsync(context).ConfigureAwait(false);
-            return;
-        }
-        catch (BadHttpRequestException exception)
-        {
-            await Problems.Status(exception.StatusCode, exception.Message).ExecuteAsync(context).ConfigureAwait(false);
+            await unreadable.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
+        var request = read.Value;
         await streamer.StreamAsync(context, request?.Topics ?? [], request?.LastEventId).ConfigureAwait(false);
     }
 }
