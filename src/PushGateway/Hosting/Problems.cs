@@ -5,6 +5,9 @@ namespace PushGateway.Hosting;
 /// <summary>RFC 9457 problem responses for what clients get wrong.</summary>
 public static class Problems
 {
+    /// <summary>The error for a field or header sent twice: ambiguous (which one did a proxy check?), so refused.</summary>
+    public const string GivenTwice = "Given more than once: send it once.";
+
     /// <summary>400 with the offending field named in <c>errors</c>.</summary>
     public static IResult Invalid(string field, string error) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });

@@ -11,6 +11,11 @@ namespace PushGateway.Publishing;
 /// <summary><c>POST /publish</c>: backends push to topics over HTTP, with form fields or JSON.</summary>
 internal static class PublishEndpoint
 {
+    /// <summary>The fields that take one value (<c>topic</c> may be repeated).</summary>
+    private static readonly string[] ScalarFields = ["data", "event", "id", "retry"];
+
+    private static readonly string[] GivenTwice = [Problems.GivenTwice];
+
     public static async Task<IResult> HandleAsync(
         HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer, IOptions<PublishOptions> options, IOptions<HubOptions> hubOptions)
     {
@@ -37,8 +42,14 @@ internal static class PublishEndpoint
             }
 
             var form = read.Value!;
+            var repeated = ScalarFields.Where(field => form[field].Count > 1).ToDictionary(field => field, _ => GivenTwice);
+            if (repeated.Count > 0)
+            {
+                return TypedResults.ValidationProblem(repeated);
+            }
+
             topics = [.. form["topic"]];
-            (data, eventType, id, retry) = (Single(form["data"]), Single(form["event"]), Single(form["id"]), Single(form["retry"]));
+            (data, eventType, id, retry) = (form["data"], form["event"], form["id"], form["retry"]);
         }
         else if (request.HasJsonContentType())
         {
@@ -88,9 +99,6 @@ internal static class PublishEndpoint
             return Problems.BackplaneUnavailable(context);
         }
     }
-
-    /// <summary>A repeated scalar field is as wrong as a missing one would be ambiguous: only the first counts.</summary>
-    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : values[0];
 
     private static bool TryReadTopics(JsonElement topic, out IReadOnlyList<string?> topics)
     {

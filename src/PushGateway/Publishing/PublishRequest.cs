@@ -29,7 +29,11 @@ public sealed record PublishRequest
 /// <param name="Id">The event id subscribers see.</param>
 public sealed record PublishResponse(string Id);
 
+/// <remarks>
+/// Web defaults, but strict: a number sent as a string (<c>"retry":"5000"</c>) is the wrong type, and
+/// a property given twice is ambiguous; both are a 400 naming the field.
+/// </remarks>
 [JsonSerializable(typeof(PublishRequest))]
 [JsonSerializable(typeof(PublishResponse))]
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict, AllowDuplicateProperties = false)]
 internal sealed partial class PublishJsonContext : JsonSerializerContext;

@@ -67,6 +67,8 @@ public sealed class PublishEndpointTests : IDisposable
     [InlineData("""{"topic":"a","data":"x","event":"bad\u009f"}""", "event")]
     [InlineData("""{"topic":"a","data":"x","retry":-1}""", "retry")]
     [InlineData("""{"topic":"a","data":"x","retry":"soon"}""", "retry")]
+    [InlineData("""{"topic":"a","data":"x","retry":"5000"}""", "retry")]
+    [InlineData("""{"topic":"a","data":"x","data":"y"}""", "data")]
     [InlineData("""{"topic":"a",""", "body")]
     public async Task Post_InvalidJson_Returns400NamingTheField(string body, string field)
     {
@@ -87,6 +89,16 @@ public sealed class PublishEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token());
         Assert.Equal(["data", "retry", "topic"], problem.GetProperty("errors").EnumerateObject().Select(error => error.Name).Order());
+    }
+
+    [Fact]
+    public async Task Post_FormWithAFieldGivenTwice_Returns400NamingIt()
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.PostAsync("publish", new FormUrlEncodedContent([new("topic", "a"), new("data", "x"), new("data", "y")]), TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, "data");
     }
 
     [Fact]

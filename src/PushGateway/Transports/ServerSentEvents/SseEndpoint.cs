@@ -17,8 +17,18 @@ internal static class SseEndpoint
 
     public static readonly FrozenSet<string> DefaultTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Ticker, Topics.Chat);
 
-    public static Task HandleGetAsync(HttpContext context, SseStreamer streamer) =>
-        streamer.StreamAsync(context, [.. context.Request.Query["topic"]], context.Request.Query[SseHeaders.LastEventIdQuery].ToString());
+    public static async Task HandleGetAsync(HttpContext context, SseStreamer streamer)
+    {
+        var query = context.Request.Query;
+        var lastEventId = query[SseHeaders.LastEventIdQuery];
+        if (lastEventId.Count > 1)
+        {
+            await Problems.Invalid(SseHeaders.LastEventIdQuery, Problems.GivenTwice).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await streamer.StreamAsync(context, [.. query["topic"]], lastEventId).ConfigureAwait(false);
+    }
 
     public static async Task HandlePostAsync(HttpContext context, SseStreamer streamer)
     {

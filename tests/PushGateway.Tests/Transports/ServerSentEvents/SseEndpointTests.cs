@@ -162,6 +162,18 @@ public sealed class SseEndpointTests : IDisposable
 
         using var response = await http.GetAsync(path, TestTimeout.Token());
 
+        await ProblemAssert.IsInvalidAsync(response, "lastEventId");
+    }
+
+    [Fact]
+    public async Task Get_LastEventIdHeaderWithDelete_Returns400NamingIt()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "sse");
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", "a\u007fb");
+
+        using var response = await http.SendAsync(request, TestTimeout.Token());
+
         await ProblemAssert.IsInvalidAsync(response, "Last-Event-ID");
     }
 
