@@ -255,11 +255,14 @@ public sealed class HostileHttpInputTests(HostileHttpGateway fixture) : IClassFi
         gateway.Logs.AssertNoErrorsSince(mark);
     }
 
+    /// <summary>What the README says of the answers Kestrel writes itself.</summary>
     private static void AssertEmptyAnswerFromKestrel(RawHttpResponse response, int status)
     {
         Assert.Equal(status, response.Status);
         Assert.Equal("0", response.Headers.GetValueOrDefault("Content-Length"));
+        Assert.Equal("close", response.Headers.GetValueOrDefault("Connection"));
         Assert.Null(response.ContentType);
+        Assert.False(response.Headers.ContainsKey("Content-Security-Policy"));
         Assert.Empty(response.Body);
     }
 
