@@ -120,7 +120,8 @@ internal static class RequestBodyReader
     {
         if (exception is OperationCanceledException or ConnectionResetException || context.RequestAborted.IsCancellationRequested)
         {
-            // Nobody to answer; aborting also keeps Kestrel from draining a body reader left mid-read.
+            // Nobody to answer (a reset can reach the body reader before RequestAborted fires);
+            // aborting also keeps Kestrel from draining a body reader left mid-read.
             context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
             context.Abort();
             return Results.Empty;

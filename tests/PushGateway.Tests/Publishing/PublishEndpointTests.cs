@@ -145,5 +145,7 @@ public sealed class PublishEndpointTests : IDisposable
         Assert.True(content.TryGetProperty("application/json", out _));
         Assert.True(content.TryGetProperty("application/x-www-form-urlencoded", out _));
         Assert.True(publish.GetProperty("responses").TryGetProperty("413", out _));
+        var retry = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("PublishRequest").GetProperty("properties").GetProperty("retry");
+        Assert.Equal(["null", "integer"], retry.GetProperty("type").EnumerateArray().Select(type => type.GetString()));
     }
 }
