@@ -8,6 +8,9 @@ public static class Problems
     /// <summary>The <c>type</c> of <see cref="PublishOutcomeUnknown"/>: a publisher can tell it from a proxy's 504.</summary>
     public const string PublishOutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
 
+    /// <summary>The error for a field or header sent twice: ambiguous (which one did a proxy check?), so refused.</summary>
+    public const string GivenTwice = "Given more than once: send it once.";
+
     /// <summary>400 with the offending field named in <c>errors</c>.</summary>
     public static IResult Invalid(string field, string error) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });

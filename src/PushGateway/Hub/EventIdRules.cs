@@ -7,7 +7,7 @@ public static class EventIdRules
 
     /// <summary>A <c>Last-Event-ID</c>: any id the gateway may have sent, a hub id or a publisher's.</summary>
     public static bool IsValidLastEventId(string id) =>
-        id.Length is > 0 and <= MaxLength && !id.AsSpan().ContainsAnyInRange('\0', '\u001f');
+        id.Length is > 0 and <= MaxLength && !ControlCharacters.ContainsAny(id);
 
     /// <summary>
     /// A publisher's own id: like a last event id, but not of the hub's form, which would make

@@ -11,6 +11,11 @@ namespace PushGateway.Publishing;
 /// <summary><c>POST /publish</c>: backends push to topics over HTTP, with form fields or JSON.</summary>
 internal static class PublishEndpoint
 {
+    /// <summary>The fields that take one value (<c>topic</c> may be repeated).</summary>
+    private static readonly string[] ScalarFields = ["data", "event", "id", "retry"];
+
+    private static readonly string[] GivenTwice = [Problems.GivenTwice];
+
     public static async Task<IResult> HandleAsync(
         HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer, IOptions<PublishOptions> options, IOptions<HubOptions> hubOptions)
     {
@@ -28,42 +33,48 @@ internal static class PublishEndpoint
 
         IReadOnlyList<string?> topics;
         string? data, eventType, id, retry;
-        try
+        if (request.HasFormContentType)
         {
-            if (request.HasFormContentType)
+            var read = await RequestBodyReader.ReadFormAsync(context).ConfigureAwait(false);
+            if (read.Problem is { } unreadable)
             {
-                var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-                topics = [.. form["topic"]];
-                (data, eventType, id, retry) = (Single(form["data"]), Single(form["event"]), Single(form["id"]), Single(form["retry"]));
+                return unreadable;
             }
-            else if (request.HasJsonContentType())
-            {
-                var json = await request.ReadFromJsonAsync(PublishJsonContext.Default.PublishRequest, context.RequestAborted).ConfigureAwait(false)
-                    ?? throw new JsonException("The body is null.");
-                if (!TryReadTopics(json.Topic, out topics))
-                {
-                    return Problems.Invalid("topic", "A topic name, or an array of them.");
-                }
 
-                (data, eventType, id, retry) = (json.Data, json.Event, json.Id, json.Retry?.ToString(CultureInfo.InvariantCulture));
-            }
-            else
+            var form = read.Value!;
+            var repeated = ScalarFields.Where(field => form[field].Count > 1).ToDictionary(field => field, _ => GivenTwice);
+            if (repeated.Count > 0)
             {
-                return Problems.UnsupportedMediaType(
-                    "POST /publish takes application/x-www-form-urlencoded, multipart/form-data or application/json.");
+                return TypedResults.ValidationProblem(repeated);
             }
+
+            topics = [.. form["topic"]];
+            (data, eventType, id, retry) = (form["data"], form["event"], form["id"], form["retry"]);
         }
-        catch (JsonException exception)
+        else if (request.HasJsonContentType())
         {
-            return Problems.Invalid("body", $"Not the expected JSON: {exception.Message}");
+            var read = await RequestBodyReader.ReadJsonAsync(context, PublishJsonContext.Default.PublishRequest).ConfigureAwait(false);
+            if (read.Problem is { } unreadable)
+            {
+                return unreadable;
+            }
+
+            if (read.Value is not { } json)
+            {
+                return Problems.Invalid(RequestBodyReader.BodyField, "A JSON object, not null.");
+            }
+
+            if (!TryReadTopics(json.Topic, out topics))
+            {
+                return Problems.Invalid("topic", "A topic name, or an array of them.");
+            }
+
+            (data, eventType, id, retry) = (json.Data, json.Event, json.Id, json.Retry?.ToString(CultureInfo.InvariantCulture));
         }
-        catch (InvalidDataException exception)
+        else
         {
-            return Problems.Invalid("body", $"Not a readable form: {exception.Message}");
-        }
-        catch (BadHttpRequestException exception)
-        {
-            return Problems.Status(exception.StatusCode, exception.Message);
+            return Problems.UnsupportedMediaType(
+                "POST /publish takes application/x-www-form-urlencoded, multipart/form-data or application/json.");
         }
 
         var draft = PublishValidator.Validate(topics, data, eventType, id, retry, hubOptions.Value.MaxTopicsPerConnection, out var errors);
@@ -92,9 +103,6 @@ internal static class PublishEndpoint
             return Problems.PublishOutcomeUnknown();
         }
     }
-
-    /// <summary>A repeated scalar field is as wrong as a missing one would be ambiguous: only the first counts.</summary>
-    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : values[0];
 
     private static bool TryReadTopics(JsonElement topic, out IReadOnlyList<string?> topics)
     {

@@ -22,6 +22,11 @@ public sealed record PublishRequest
     public string? Id { get; init; }
 
     /// <summary>A reconnection delay in milliseconds to send with the event.</summary>
+    /// <remarks>
+    /// A number, strictly (the web defaults read numbers from strings too): <c>"retry":"5000"</c> is a
+    /// 400 naming <c>retry</c>, and the OpenAPI document says <c>integer</c>.
+    /// </remarks>
+    [JsonNumberHandling(JsonNumberHandling.Strict)]
     public int? Retry { get; init; }
 }
 
@@ -29,7 +34,8 @@ public sealed record PublishRequest
 /// <param name="Id">The event id subscribers see.</param>
 public sealed record PublishResponse(string Id);
 
+/// <remarks>Web defaults, but a property given twice is ambiguous: a 400 naming it.</remarks>
 [JsonSerializable(typeof(PublishRequest))]
 [JsonSerializable(typeof(PublishResponse))]
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false)]
 internal sealed partial class PublishJsonContext : JsonSerializerContext;

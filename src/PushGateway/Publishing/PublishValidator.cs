@@ -31,7 +31,7 @@ internal static class PublishValidator
             errors["data"] = ["Required (it may be empty)."];
         }
 
-        if (eventType is not null && (eventType.Length is 0 or > MaxEventTypeLength || eventType.AsSpan().ContainsAnyInRange('\0', '\u001f')))
+        if (eventType is not null && (eventType.Length is 0 or > MaxEventTypeLength || ControlCharacters.ContainsAny(eventType)))
         {
             errors["event"] = [$"1 to {MaxEventTypeLength} characters, without control characters."];
         }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PushGateway.Security;
 
 namespace PushGateway.Publishing;
@@ -10,6 +11,10 @@ public static class PublishingExtensions
         services.AddOptions<TickerOptions>().BindConfiguration(TickerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PublishOptions>().BindConfiguration(PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<TickerService>();
+        // No endpoint binds a body through the HTTP JSON options (POST /publish reads it with its own
+        // strict context); they write responses and describe the API, where numbers read from strings
+        // would have the OpenAPI document call retry "integer or string".
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         return services;
     }
 

@@ -4,10 +4,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PushGateway.Hub;
+using Serilog.Core;
 
 namespace PushGateway.Tests.Infrastructure;
 
@@ -22,7 +24,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     /// <param name="settings">Configuration on top of appsettings.json.</param>
     /// <param name="port">0 for any free port; a fixed one to restart a gateway where clients expect it.</param>
     /// <param name="start">Where the fake clock starts; a restarted gateway must start later, as a real one would.</param>
-    public GatewayFactory(IDictionary<string, string?>? settings = null, int port = 0, DateTimeOffset? start = null)
+    /// <param name="kestrel">Kestrel settings on top of the loopback listener (limits, timeouts).</param>
+    public GatewayFactory(
+        IDictionary<string, string?>? settings = null, int port = 0, DateTimeOffset? start = null, Action<KestrelServerOptions>? kestrel = null)
     {
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
@@ -33,7 +37,11 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         Time = new FakeTimeProvider(start ?? DefaultStart);
         // Not UseKestrel(port): it rewrites the server addresses while the app may already be binding
         // them, which fails now and then (dotnet/aspnetcore#67714).
-        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        UseKestrel(options =>
+        {
+            options.Listen(IPAddress.Loopback, port);
+            kestrel?.Invoke(options);
+        });
         StartServer();
     }
 
@@ -41,6 +49,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     public static DateTimeOffset DefaultStart { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>What the gateway logs, at Warning and above (Kestrel: Error) and its one line per request.</summary>
+    public LogCapture Logs { get; } = new();
 
     public Uri HttpAddress
     {
@@ -72,6 +83,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<ILogEventSink>(Logs);
+        });
     }
 }

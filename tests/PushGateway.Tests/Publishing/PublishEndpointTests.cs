@@ -61,8 +61,14 @@ public sealed class PublishEndpointTests : IDisposable
     [InlineData("""{"topic":"a","data":"x","event":"two\nlines"}""", "event")]
     [InlineData("""{"topic":"a","data":"x","id":"123-4"}""", "id")]
     [InlineData("""{"topic":"a","data":"x","id":"bad\u0000id"}""", "id")]
+    [InlineData("""{"topic":"a","data":"x","id":"bad\u007fid"}""", "id")]
+    [InlineData("""{"topic":"a","data":"x","id":"bad\u0085id"}""", "id")]
+    [InlineData("""{"topic":"a","data":"x","event":"bad\u007f"}""", "event")]
+    [InlineData("""{"topic":"a","data":"x","event":"bad\u009f"}""", "event")]
     [InlineData("""{"topic":"a","data":"x","retry":-1}""", "retry")]
-    [InlineData("""{"topic":"a","data":"x","retry":"soon"}""", "body")]
+    [InlineData("""{"topic":"a","data":"x","retry":"soon"}""", "retry")]
+    [InlineData("""{"topic":"a","data":"x","retry":"5000"}""", "retry")]
+    [InlineData("""{"topic":"a","data":"x","data":"y"}""", "data")]
     [InlineData("""{"topic":"a",""", "body")]
     public async Task Post_InvalidJson_Returns400NamingTheField(string body, string field)
     {
@@ -83,6 +89,16 @@ public sealed class PublishEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token());
         Assert.Equal(["data", "retry", "topic"], problem.GetProperty("errors").EnumerateObject().Select(error => error.Name).Order());
+    }
+
+    [Fact]
+    public async Task Post_FormWithAFieldGivenTwice_Returns400NamingIt()
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.PostAsync("publish", new FormUrlEncodedContent([new("topic", "a"), new("data", "x"), new("data", "y")]), TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, "data");
     }
 
     [Fact]
@@ -129,5 +145,7 @@ public sealed class PublishEndpointTests : IDisposable
         Assert.True(content.TryGetProperty("application/json", out _));
         Assert.True(content.TryGetProperty("application/x-www-form-urlencoded", out _));
         Assert.True(publish.GetProperty("responses").TryGetProperty("413", out _));
+        var retry = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("PublishRequest").GetProperty("properties").GetProperty("retry");
+        Assert.Equal(["null", "integer"], retry.GetProperty("type").EnumerateArray().Select(type => type.GetString()));
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.Json;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 
@@ -18,8 +17,18 @@ internal static class SseEndpoint
 
     public static readonly FrozenSet<string> DefaultTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Ticker, Topics.Chat);
 
-    public static Task HandleGetAsync(HttpContext context, SseStreamer streamer) =>
-        streamer.StreamAsync(context, [.. context.Request.Query["topic"]], context.Request.Query[SseHeaders.LastEventIdQuery].ToString());
+    public static async Task HandleGetAsync(HttpContext context, SseStreamer streamer)
+    {
+        var query = context.Request.Query;
+        var lastEventId = query[SseHeaders.LastEventIdQuery];
+        if (lastEventId.Count > 1)
+        {
+            await Problems.Invalid(SseHeaders.LastEventIdQuery, Problems.GivenTwice).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await streamer.StreamAsync(context, [.. query["topic"]], lastEventId).ConfigureAwait(false);
+    }
 
     public static async Task HandlePostAsync(HttpContext context, SseStreamer streamer)
     {
@@ -35,23 +44,14 @@ internal static class SseEndpoint
             return;
         }
 
-        SseSubscribeRequest? request;
-        try
+        var read = await RequestBodyReader.ReadJsonAsync(context, SseJsonContext.Default.SseSubscribeRequest).ConfigureAwait(false);
+        if (read.Problem is { } unreadable)
         {
-            request = await context.Request.ReadFromJsonAsync(SseJsonContext.Default.SseSubscribeRequest, context.RequestAborted)
-                .ConfigureAwait(false);
-        }
-        catch (JsonException exception)
-        {
-            await Problems.Invalid("body", $"Not the expected JSON: {exception.Message}").ExecuteAsync(context).ConfigureAwait(false);
-            return;
-        }
-        catch (BadHttpRequestException exception)
-        {
-            await Problems.Status(exception.StatusCode, exception.Message).ExecuteAsync(context).ConfigureAwait(false);
+            await unreadable.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
+        var request = read.Value;
         await streamer.StreamAsync(context, request?.Topics ?? [], request?.LastEventId).ConfigureAwait(false);
     }
 }

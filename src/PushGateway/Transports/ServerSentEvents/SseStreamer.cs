@@ -19,7 +19,9 @@ internal sealed class SseStreamer(
 {
     /// <param name="context">The request.</param>
     /// <param name="requestedTopics">Topics named by the client; none for the default set.</param>
-    /// <param name="fallbackLastEventId">The id from the query or body; the <c>Last-Event-ID</c> header wins over it.</param>
+    /// <param name="fallbackLastEventId">
+    /// The id from the query or body (<c>lastEventId</c>, the field a problem names); the <c>Last-Event-ID</c> header wins over it.
+    /// </param>
     public async Task StreamAsync(HttpContext context, IReadOnlyCollection<string?> requestedTopics, string? fallbackLastEventId)
     {
         if (!TopicSelection.TrySelect(requestedTopics, SseEndpoint.DefaultTopics, hubOptions.Value.MaxTopicsPerConnection, out var topics, out var error))
@@ -36,11 +38,14 @@ internal sealed class SseStreamer(
         }
 
         // The header wins: EventSource sends a fresher one on each reconnect.
-        var lastEventId = context.Request.Headers[SseHeaders.LastEventId].ToString();
-        if (string.IsNullOrEmpty(lastEventId))
+        var header = context.Request.Headers[SseHeaders.LastEventId];
+        if (header.Count > 1)
         {
-            lastEventId = fallbackLastEventId;
+            await Problems.Invalid(SseHeaders.LastEventId, Problems.GivenTwice).ExecuteAsync(context).ConfigureAwait(false);
+            return;
         }
+
+        var (lastEventId, field) = string.IsNullOrEmpty(header) ? (fallbackLastEventId, SseHeaders.LastEventIdQuery) : (header.ToString(), SseHeaders.LastEventId);
 
         if (string.IsNullOrEmpty(lastEventId))
         {
@@ -48,7 +53,7 @@ internal sealed class SseStreamer(
         }
         else if (!EventIdRules.IsValidLastEventId(lastEventId))
         {
-            await Problems.Invalid(SseHeaders.LastEventId, $"At most {EventIdRules.MaxLength} characters, without control characters.")
+            await Problems.Invalid(field, $"At most {EventIdRules.MaxLength} characters, without control characters.")
                 .ExecuteAsync(context).ConfigureAwait(false);
             return;
         }

@@ -13,7 +13,8 @@ public sealed record SseSubscribeRequest
     public string? LastEventId { get; init; }
 }
 
+/// <remarks>Web defaults, but a property given twice is ambiguous: a 400 naming it.</remarks>
 [JsonSerializable(typeof(SseSubscribeRequest))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false)]
 internal sealed partial class SseJsonContext : JsonSerializerContext;

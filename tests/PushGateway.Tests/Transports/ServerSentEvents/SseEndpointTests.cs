@@ -152,12 +152,27 @@ public sealed class SseEndpointTests : IDisposable
     [Theory]
     [InlineData("sse?lastEventId=a%0Ab")]
     [InlineData("sse?lastEventId=%00")]
+    [InlineData("sse?lastEventId=a%7Fb")]
+    [InlineData("sse?lastEventId=a%C2%85b")]
+    [InlineData("sse?lastEventId=a%C2%9Fb")]
     [InlineData("sse?lastEventId=1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111")]
     public async Task Get_MalformedLastEventId_Returns400NamingIt(string path)
     {
         using var http = _gateway.CreateHttpClient();
 
         using var response = await http.GetAsync(path, TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, "lastEventId");
+    }
+
+    [Fact]
+    public async Task Get_LastEventIdHeaderWithDelete_Returns400NamingIt()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "sse");
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", "a\u007fb");
+
+        using var response = await http.SendAsync(request, TestTimeout.Token());
 
         await ProblemAssert.IsInvalidAsync(response, "Last-Event-ID");
     }
