@@ -2,7 +2,7 @@ namespace PushGateway.Abuse;
 
 /// <summary>
 /// Every subscriber's receipts against the publisher's record: loss counted over acknowledged
-/// sequences, duplicates split by cause, and 503 answers checked against what was delivered.
+/// sequences, duplicates, and 503 answers checked against what was delivered.
 /// </summary>
 internal sealed record DeliveryAudit(
     int Subscribers,
@@ -11,53 +11,41 @@ internal sealed record DeliveryAudit(
     long Lost,
     int SubscribersWithLoss,
     long MaxLostBySubscriber,
-    long RepeatedDeliveries,
-    long RetryDuplicatesWarned,
-    long RetryDuplicatesUnwarned,
+    long Duplicates,
+    long DuplicatesAfterWarning,
     int SubscribersWithDuplicates,
     long MaxDuplicatesBySubscriber,
     long FalseNotStored,
     int Dropped)
 {
-    public long Duplicates => RepeatedDeliveries + RetryDuplicatesWarned + RetryDuplicatesUnwarned;
-
     public static DeliveryAudit Of(IReadOnlyList<ISubscriber> subscribers, IReadOnlyCollection<PublishRecord> records, bool countDrops)
     {
         var acknowledged = records.Where(r => r.Acknowledged).Select(r => r.Sequence).ToList();
         var lostBySubscriber = subscribers.Select(s => (long)s.Receipts.Missing(acknowledged)).ToList();
-        long warned = 0, unwarned = 0, falseNotStored = 0;
-        var duplicatesBySubscriber = subscribers.ToDictionary(s => s, s => (long)s.Receipts.RepeatedDeliveries);
+        var duplicatesBySubscriber = subscribers.Select(s => (long)s.Receipts.Duplicates).ToList();
+        long afterWarning = 0, falseNotStored = 0;
         foreach (var record in records)
         {
             var attempts = record.AttemptsSoFar;
-            var delivered = 0;
-            foreach (var subscriber in subscribers)
+            var receipts = subscribers.Select(s => s.Receipts.Of(record.Sequence)).Where(r => r.Count > 0).ToList();
+            if (receipts.Count == 0)
             {
-                var mask = subscriber.Receipts.Attempts(record.Sequence);
-                delivered |= mask;
-                var extra = System.Numerics.BitOperations.PopCount((uint)mask) - 1;
-                if (extra > 0)
-                {
-                    // The publisher was told to retry with the same id only after these answers.
-                    if (attempts.Any(a => a.Answer is PublishAnswer.OutcomeUnknown or PublishAnswer.NoAnswer))
-                    {
-                        warned += extra;
-                    }
-                    else
-                    {
-                        unwarned += extra;
-                    }
-
-                    duplicatesBySubscriber[subscriber] += extra;
-                }
+                continue;
             }
 
-            for (var attempt = 0; attempt < attempts.Count; attempt++)
+            // A retry with the same id and content is deduplicated by the gateway; these duplicates at least had a warning.
+            if (attempts.Any(a => a.Answer is PublishAnswer.OutcomeUnknown or PublishAnswer.NoAnswer))
             {
-                if (attempts[attempt].Answer == PublishAnswer.NotStored && (delivered & (1 << Math.Min(attempt, 30))) != 0)
-                {
-                    falseNotStored++;
-                }
+                afterWarning += receipts.Sum(r => r.Count - 1);
+            }
+
+            // Every attempt carries the same bytes, so the one that delivered the message was sent before its first
+            // arrival: when all of those were answered 503 "nothing was done", one of them was stored after all.
+            var firstArrival = receipts.Min(r => r.FirstAt);
+            var candidates = attempts.Where(a => a.SentAt < firstArrival).ToList();
+            if (candidates.Count > 0 && candidates.All(a => a.Answer == PublishAnswer.NotStored))
+            {
+                falseNotStored++;
             }
         }
 
@@ -68,11 +56,10 @@ internal sealed record DeliveryAudit(
             lostBySubscriber.Sum(),
             lostBySubscriber.Count(l => l > 0),
             lostBySubscriber.DefaultIfEmpty().Max(),
-            subscribers.Sum(s => (long)s.Receipts.RepeatedDeliveries),
-            warned,
-            unwarned,
-            duplicatesBySubscriber.Values.Count(d => d > 0),
-            duplicatesBySubscriber.Values.DefaultIfEmpty().Max(),
+            duplicatesBySubscriber.Sum(),
+            afterWarning,
+            duplicatesBySubscriber.Count(d => d > 0),
+            duplicatesBySubscriber.DefaultIfEmpty().Max(),
             falseNotStored,
             countDrops ? subscribers.Count(s => s.DropReason is not null) : 0);
     }

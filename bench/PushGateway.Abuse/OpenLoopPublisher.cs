@@ -11,14 +11,16 @@ namespace PushGateway.Abuse;
 /// <c>POST /publish</c> at a fixed rate, open loop: message k is due at start + k / rate and carries
 /// that scheduled time, so a stalled gateway shows up as latency instead of slowing the publisher.
 /// With retries on, it behaves as the contract asks: after a 503 it waits Retry-After and tries
-/// again; after any other failure it tries again at once (on the next node) with the same id.
+/// again; after any other failure it tries again (on the next node) with the same id and content.
 /// </summary>
 internal sealed class OpenLoopPublisher : IAsyncDisposable
 {
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
-    private static readonly string[] ProblemNames = ["type", "title"];
+
+    /// <summary>The problem type of "outcome unknown" (README, <c>POST /publish</c>): told apart from a proxy's 504 by it alone.</summary>
+    private const string OutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
     private readonly IReadOnlyList<Uri> _nodes;
     private readonly string _topic;
     private readonly double _perSecond;
@@ -27,6 +29,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
     private readonly HttpClient _client;
     private readonly SemaphoreSlim _inFlight;
     private readonly ConcurrentDictionary<long, PublishRecord> _records = new();
+    private readonly ConcurrentDictionary<string, int> _noAnswerErrors = new();
     private readonly ConcurrentDictionary<Task, bool> _pending = new();
     private readonly CancellationTokenSource _scheduling = new();
     private readonly CancellationTokenSource _abandon = new();
@@ -47,6 +50,9 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
 
     public IReadOnlyCollection<PublishRecord> Records => [.. _records.Values.OrderBy(r => r.Sequence)];
 
+    /// <summary>What the client saw instead of an answer (<see cref="PublishAnswer.NoAnswer"/>), counted by error: tells a reset from a timeout.</summary>
+    public IReadOnlyDictionary<string, int> NoAnswerErrors => new SortedDictionary<string, int>(_noAnswerErrors, StringComparer.Ordinal);
+
     public IEnumerable<long> Acknowledged => _records.Values.Where(r => r.Acknowledged).Select(r => r.Sequence);
 
     public long Scheduled => _records.Count;
@@ -63,10 +69,16 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
         await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Every attempt's answer, counted by kind (and status for <see cref="PublishAnswer.Other"/>).</summary>
+    /// <summary>Every attempt's answer, counted by kind (and status for <see cref="PublishAnswer.Other"/> and <see cref="PublishAnswer.OutcomeUnknown"/>).</summary>
     public IReadOnlyDictionary<string, int> AnswerCounts() => _records.Values
         .SelectMany(r => r.AttemptsSoFar)
-        .GroupBy(a => a.Answer == PublishAnswer.Other ? $"other {a.Status}" : a.Answer.ToString())
+        .GroupBy(a => a.Answer switch
+        {
+            null => "cut off at the end",
+            PublishAnswer.Other => $"other {a.Status}",
+            PublishAnswer.OutcomeUnknown => $"OutcomeUnknown ({a.Status})",
+            PublishAnswer answer => answer.ToString(),
+        })
         .OrderBy(g => g.Key, StringComparer.Ordinal)
         .ToDictionary(g => g.Key, g => g.Count());
 
@@ -120,6 +132,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
                 (PublishAnswer Answer, int Status, TimeSpan? RetryAfter) outcome;
                 try
                 {
+                    record.Sending(Stopwatch.GetTimestamp());
                     outcome = await SendAsync(record.Sequence, attempt, scheduledAt, abandon).ConfigureAwait(false);
                 }
                 finally
@@ -127,7 +140,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
                     _inFlight.Release();
                 }
 
-                record.Add(outcome.Answer, outcome.Status);
+                record.Answered(outcome.Answer, outcome.Status);
                 if (outcome.Answer == PublishAnswer.Ok || !_retry
                     || (outcome.Answer == PublishAnswer.Other && outcome.Status is >= 400 and < 500 and not 408 and not 429))
                 {
@@ -150,7 +163,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
         var fields = new List<KeyValuePair<string, string>>
         {
             new("topic", _topic),
-            new("data", AbusePayload.Create(sequence, scheduledAt, attempt, _messageBytes)),
+            new("data", AbusePayload.Create(sequence, scheduledAt, _messageBytes)),
         };
         if (_retry)
         {
@@ -173,7 +186,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
 
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             var retryAfter = response.Headers.RetryAfter?.Delta;
-            if (SaysOutcomeUnknown(body))
+            if (IsOutcomeUnknown(body))
             {
                 return (PublishAnswer.OutcomeUnknown, status, null);
             }
@@ -187,20 +200,39 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
         catch (Exception exception) when (exception is HttpRequestException or IOException
             || (exception is OperationCanceledException && !abandon.IsCancellationRequested))
         {
+            _noAnswerErrors.AddOrUpdate(Describe(exception), 1, (_, count) => count + 1);
             return (PublishAnswer.NoAnswer, 0, null);
         }
     }
 
-    /// <summary>A problem body whose <c>type</c> or <c>title</c> says the outcome is unknown (whatever its status).</summary>
-    private static bool SaysOutcomeUnknown(string body)
+    /// <summary>"HttpRequestException (ResponseEnded): innermost message", or the timeout.</summary>
+    private static string Describe(Exception exception)
+    {
+        if (exception is OperationCanceledException)
+        {
+            return $"no answer within {AttemptTimeout.TotalSeconds:0} s";
+        }
+
+        var innermost = exception;
+        while (innermost.InnerException is { } inner)
+        {
+            innermost = inner;
+        }
+
+        var kind = exception is HttpRequestException { HttpRequestError: var error } ? $" ({error})" : "";
+        return $"{exception.GetType().Name}{kind}: {innermost.Message}";
+    }
+
+    /// <summary>A problem body whose <c>type</c> is exactly <see cref="OutcomeUnknownType"/> (whatever its status, which the answer counts show).</summary>
+    private static bool IsOutcomeUnknown(string body)
     {
         try
         {
             using var problem = JsonDocument.Parse(body);
             return problem.RootElement.ValueKind == JsonValueKind.Object
-                && ProblemNames.Any(field => problem.RootElement.TryGetProperty(field, out var value)
-                    && value.ValueKind == JsonValueKind.String
-                    && value.GetString()!.Contains("unknown", StringComparison.OrdinalIgnoreCase));
+                && problem.RootElement.TryGetProperty("type", out var type)
+                && type.ValueKind == JsonValueKind.String
+                && type.ValueEquals(OutcomeUnknownType);
         }
         catch (JsonException)
         {

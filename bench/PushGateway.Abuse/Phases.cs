@@ -17,6 +17,7 @@ internal static class Phases
         var audit = DeliveryAudit.Of(subscribers.All, publisher.Records, countDrops: true);
         var answers = publisher.AnswerCounts();
         result.Figure("publish answers", answers);
+        result.Figure("unanswered publishes, by what the client saw", publisher.NoAnswerErrors);
         result.Require("every publish answered 200", $"{audit.Acknowledged:N0} of {publisher.Scheduled:N0}",
             audit.NeverAcknowledged == 0 && publisher.Scheduled > 0);
         var firstDrop = subscribers.All.Select(s => s.DropReason).FirstOrDefault(r => r is not null);

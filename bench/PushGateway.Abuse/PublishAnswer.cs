@@ -9,7 +9,7 @@ internal enum PublishAnswer
     /// <summary>503: not stored ("nothing was done"); retry after Retry-After.</summary>
     NotStored,
 
-    /// <summary>A problem answer whose type or title says the outcome is unknown (any status); retry with the same id.</summary>
+    /// <summary>A problem answer of type <c>https://pushgateway.dev/problems/publish-outcome-unknown</c> (504): it may have been delivered; retry with the same id and content.</summary>
     OutcomeUnknown,
 
     /// <summary>The request may have been sent but no answer came (timeout, reset, connection closed).</summary>

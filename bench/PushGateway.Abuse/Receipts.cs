@@ -1,58 +1,47 @@
+using System.Diagnostics;
+
 namespace PushGateway.Abuse;
 
 /// <summary>
-/// What one subscriber received, by publisher sequence and attempt: the ground truth for loss
-/// (an acknowledged sequence never seen) and duplicates (a sequence seen more than once).
+/// What one subscriber received, by publisher sequence: the ground truth for loss (an acknowledged
+/// sequence never seen), duplicates (a sequence seen more than once) and when each first arrived.
 /// </summary>
 internal sealed class Receipts
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<long, int> _attemptsBySequence = [];
+    private readonly Dictionary<long, (int Count, long FirstAt)> _bySequence = [];
     private long _total;
 
-    /// <summary>Deliveries of a sequence and attempt already received: the transport repeated a message.</summary>
-    public int RepeatedDeliveries { get; private set; }
-
-    /// <summary>Sequences received through more than one publish attempt: a retried publish stored twice.</summary>
-    public int RetryDuplicates { get; private set; }
+    /// <summary>Deliveries of a sequence already received, whatever repeated it (the transport, a resume, a retry stored twice).</summary>
+    public int Duplicates { get; private set; }
 
     public long Total => Interlocked.Read(ref _total);
 
-    public void Add(long sequence, int attempt)
+    public void Add(long sequence)
     {
-        var bit = 1 << Math.Min(attempt, 30);
+        var now = Stopwatch.GetTimestamp();
         lock (_lock)
         {
-            _attemptsBySequence.TryGetValue(sequence, out var attempts);
-            if ((attempts & bit) != 0)
+            if (_bySequence.TryGetValue(sequence, out var seen))
             {
-                RepeatedDeliveries++;
+                Duplicates++;
+                _bySequence[sequence] = (seen.Count + 1, seen.FirstAt);
             }
-            else if (attempts != 0)
+            else
             {
-                RetryDuplicates++;
+                _bySequence[sequence] = (1, now);
             }
-
-            _attemptsBySequence[sequence] = attempts | bit;
         }
 
         Interlocked.Increment(ref _total);
     }
 
-    public bool Has(long sequence)
+    /// <summary>How often <paramref name="sequence"/> arrived, and when first (<see cref="Stopwatch"/> timestamp; 0 if never).</summary>
+    public (int Count, long FirstAt) Of(long sequence)
     {
         lock (_lock)
         {
-            return _attemptsBySequence.ContainsKey(sequence);
-        }
-    }
-
-    /// <summary>The attempts of <paramref name="sequence"/> that arrived, as a bit mask (bit n: attempt n).</summary>
-    public int Attempts(long sequence)
-    {
-        lock (_lock)
-        {
-            return _attemptsBySequence.GetValueOrDefault(sequence);
+            return _bySequence.GetValueOrDefault(sequence);
         }
     }
 
@@ -61,7 +50,7 @@ internal sealed class Receipts
     {
         lock (_lock)
         {
-            return sequences.Count(s => !_attemptsBySequence.ContainsKey(s));
+            return sequences.Count(s => !_bySequence.ContainsKey(s));
         }
     }
 }

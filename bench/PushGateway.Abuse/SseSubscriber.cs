@@ -134,10 +134,10 @@ internal sealed class SseSubscriber(HttpClient client, IReadOnlyList<Uri> nodes,
                     LastEventId = id;
                 }
 
-                if (AbusePayload.TryRead(item.Data, out var sequence, out var sentAt, out var attempt))
+                if (AbusePayload.TryRead(item.Data, out var sequence, out var sentAt))
                 {
                     LatencyRecorder.Record(Payload.MicrosecondsSince(sentAt));
-                    Receipts.Add(sequence, attempt);
+                    Receipts.Add(sequence);
                     if (_droppedAt != 0)
                     {
                         _resumedAt.Add(Stopwatch.GetTimestamp());

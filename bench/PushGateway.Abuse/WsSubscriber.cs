@@ -50,10 +50,10 @@ internal sealed class WsSubscriber(HttpMessageInvoker invoker, Uri node, string 
                     continue;
                 }
 
-                if (AbusePayload.TryRead(buffer.AsSpan(0, filled), out var sequence, out var sentAt, out var attempt))
+                if (AbusePayload.TryRead(buffer.AsSpan(0, filled), out var sequence, out var sentAt))
                 {
                     LatencyRecorder.Record(Payload.MicrosecondsSince(sentAt));
-                    Receipts.Add(sequence, attempt);
+                    Receipts.Add(sequence);
                 }
 
                 filled = 0;
