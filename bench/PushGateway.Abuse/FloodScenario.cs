@@ -31,7 +31,8 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
     public async Task RunAsync(AbuseContext context, ScenarioResult result, CancellationToken cancellationToken)
     {
         using var node = await GatewayNode.StartAsync(context, Name, null, openFilesLimit, cancellationToken).ConfigureAwait(false);
-        await using var rss = new RssSampler(node);
+        result.Figure("server's connection caps (its start-up log)", node.LogLines("Connection caps:").FirstOrDefault() ?? "not logged");
+        await using var sampler = new ServerSampler(node);
         await using var probe = new HealthProbe(node.Port);
         await using var subscribers = SubscriberSet.OnOneNode(node.BaseAddress, "abuse", 50, 50);
         await subscribers.StartAllAsync(cancellationToken).ConfigureAwait(false);
@@ -54,7 +55,8 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
         await Task.Delay(hold, cancellationToken).ConfigureAwait(false);
         result.Figure($"flood connections still open after {hold.TotalSeconds:0} s", (await fleet.CountHeldAsync(cancellationToken).ConfigureAwait(false)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         result.Figure("existing subscribers' latency during", Latency.End());
-        result.Figure("server during the flood", node.Describe());
+        result.Figure("server during the flood", node.Describe() +
+            (sampler.ExitedAt is { } exited ? $", gone {Phases.Seconds(System.Diagnostics.Stopwatch.GetElapsedTime(floodStarted, exited))} after the flood began" : ""));
         await fleet.CloseAsync(cancellationToken).ConfigureAwait(false);
         var closed = Phases.Now;
 
@@ -77,13 +79,27 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
         }
 
         var sinceClose = System.Diagnostics.Stopwatch.GetElapsedTime(closed);
-        var peak = rss.Peak(floodStarted, Phases.Now);
+        var (descriptorsBefore, socketsBefore) = sampler.PeakDescriptors(floodStarted - System.Diagnostics.Stopwatch.Frequency, floodStarted);
+        var (descriptorsPeak, socketsPeak) = sampler.PeakDescriptors(floodStarted, Phases.Now);
+        result.Figure("server's open file descriptors (sampled every 250 ms)",
+            $"{descriptorsBefore} before ({socketsBefore} sockets), peak {descriptorsPeak} ({socketsPeak} sockets)" +
+            (openFilesLimit is { } limit ? $" of the limit of {limit}" : ""));
+        var peak = sampler.Peak(floodStarted, Phases.Now);
         result.Figure("server RSS", $"{Phases.MiB(baseline)} before, {Phases.MiB(peak)} peak, {Phases.MiB(afterClose)} {Phases.Seconds(sinceClose)} after the flood closed");
         if (requireMemoryBack)
         {
             result.Require($"RSS back within 1.5× its pre-flood baseline within {MemoryDeadline.TotalSeconds:0} s of the flood closing",
                 $"{Phases.MiB(afterClose)} after {Phases.Seconds(sinceClose)} ({(double)afterClose / baseline:0.00}× of {Phases.MiB(baseline)})",
                 node.IsAlive && afterClose <= baseline * 3 / 2);
+        }
+
+        var capEpisodes = node.LogLines("At the connection cap").Count;
+        result.Figure("cap warnings in the server log",
+            $"{capEpisodes} at the connection cap, {node.LogLines("its new ones are closed").Count} addresses at the per-address cap");
+        if (openFilesLimit is not null)
+        {
+            // Otherwise the scenario would pass without testing what it is for.
+            result.Require("the flood took the server to its connection cap (it logged `At the connection cap`)", $"{capEpisodes} episodes", capEpisodes > 0);
         }
 
         await publisher.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);

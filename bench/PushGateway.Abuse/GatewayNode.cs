@@ -17,7 +17,7 @@ internal sealed class GatewayNode : IDisposable
         // The publisher is one trusted backend sending hundreds of messages a second.
         ["PushGateway__Limits__PublishesPerPeriod"] = "1000000",
         ["PushGateway__Limits__PublishBurst"] = "1000000",
-        // One line per request would cost the server more than the traffic; failed requests still log at Error.
+        // One line per request would cost the server more than the traffic; 4xx and 5xx still log (at Warning, Error only for a request that threw).
         ["Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
     };
 
@@ -56,6 +56,25 @@ internal sealed class GatewayNode : IDisposable
         }
     }
 
+    /// <summary>File descriptors the process holds, and how many of them are sockets; zeros once it is gone.</summary>
+    public (int Total, int Sockets) OpenDescriptors()
+    {
+        try
+        {
+            if (!IsAlive)
+            {
+                return (0, 0);
+            }
+
+            var descriptors = new DirectoryInfo($"/proc/{ProcessId}/fd").GetFileSystemInfos();
+            return (descriptors.Length, descriptors.Count(d => d.LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return (0, 0);
+        }
+    }
+
     public static async Task<GatewayNode> StartAsync(
         AbuseContext context, string name, IReadOnlyDictionary<string, string>? environment, int? openFilesLimit, CancellationToken cancellationToken)
     {
@@ -65,7 +84,9 @@ internal sealed class GatewayNode : IDisposable
             settings[key] = value;
         }
 
-        string[] gateway = ["dotnet", context.GatewayDll, "--urls", "http://127.0.0.1:{port}"];
+        // The content root is the published directory, as in the container (WORKDIR /app): from anywhere else the
+        // gateway finds no appsettings.json, so it logs nothing at all and the log checks would see nothing.
+        string[] gateway = ["dotnet", context.GatewayDll, "--contentRoot", Path.GetDirectoryName(context.GatewayDll)!, "--urls", "http://127.0.0.1:{port}"];
         var contestant = openFilesLimit is { } limit
             ? new Contestant(name, name, Protocol.Sse, "/sse", Protocol.HttpPost, "/publish", "prlimit",
                 [$"--nofile={limit}:{limit}", .. gateway], settings)
@@ -120,14 +141,7 @@ internal sealed class GatewayNode : IDisposable
     public LogCounts CountLog()
     {
         var counts = new LogCounts();
-        if (!File.Exists(LogPath))
-        {
-            return counts;
-        }
-
-        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        while (reader.ReadLine() is { } line)
+        foreach (var line in ReadLog())
         {
             if (line.Contains(" ERR]", StringComparison.Ordinal) || line.Contains(" FTL]", StringComparison.Ordinal))
             {
@@ -142,6 +156,10 @@ internal sealed class GatewayNode : IDisposable
         return counts;
     }
 
+    /// <summary>The log lines containing <paramref name="text"/>, each from that text on.</summary>
+    public List<string> LogLines(string text) =>
+        [.. ReadLog().Select(line => (Line: line, At: line.IndexOf(text, StringComparison.Ordinal))).Where(p => p.At >= 0).Select(p => p.Line[p.At..])];
+
     /// <summary>SIGKILL: the node dies without closing anything.</summary>
     public void Kill() => Signals.Send(ProcessId, Signals.Kill);
 
@@ -150,4 +168,19 @@ internal sealed class GatewayNode : IDisposable
         : $"exited with {ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"}";
 
     public void Dispose() => _server.Dispose();
+
+    private IEnumerable<string> ReadLog()
+    {
+        if (!File.Exists(LogPath))
+        {
+            yield break;
+        }
+
+        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            yield return line;
+        }
+    }
 }

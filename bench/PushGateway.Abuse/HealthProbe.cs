@@ -6,8 +6,9 @@ using System.Text;
 namespace PushGateway.Abuse;
 
 /// <summary>
-/// <c>GET /healthz</c> every 500 ms on a new connection each time, as an orchestrator's liveness
-/// probe does, with 2 s to answer: whether a node under attack still takes and answers a request.
+/// <c>GET /healthz</c> every 500 ms on a new connection each time, from an address of its own, as an
+/// orchestrator's liveness probe does, with 2 s to answer: whether a node under attack still takes and
+/// answers a request.
 /// </summary>
 internal sealed class HealthProbe : IAsyncDisposable
 {
@@ -63,7 +64,7 @@ internal sealed class HealthProbe : IAsyncDisposable
             var sentAt = Stopwatch.GetTimestamp();
             var healthy = false;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
-            using (var socket = Loopback.Socket(IPAddress.Loopback))
+            using (var socket = Loopback.Socket(Loopback.Probe))
             {
                 timeout.CancelAfter(Timeout);
                 try

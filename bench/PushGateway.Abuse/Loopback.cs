@@ -9,6 +9,9 @@ namespace PushGateway.Abuse;
 /// </summary>
 internal static class Loopback
 {
+    /// <summary>The health probe's own address, as an orchestrator's probes come from a host of their own.</summary>
+    public static IPAddress Probe { get; } = new([127, 0, 0, 2]);
+
     /// <summary>The address of the well-behaved clients' group <paramref name="index"/>: 127.0.0.10 and up.</summary>
     public static IPAddress Client(int index) => new([127, 0, 0, (byte)(10 + (index % 200))]);
 

@@ -34,7 +34,7 @@ internal sealed class SlowReadersScenario : IScenario
     public async Task RunAsync(AbuseContext context, ScenarioResult result, CancellationToken cancellationToken)
     {
         using var node = await GatewayNode.StartAsync(context, Name, null, null, cancellationToken).ConfigureAwait(false);
-        await using var rss = new RssSampler(node);
+        await using var sampler = new ServerSampler(node);
         await using var subscribers = SubscriberSet.OnOneNode(node.BaseAddress, "abuse", NormalPerTransport, NormalPerTransport);
         await subscribers.StartAllAsync(cancellationToken).ConfigureAwait(false);
         var slow = Enumerable.Range(0, 2 * SlowPerTransport)
@@ -58,7 +58,7 @@ internal sealed class SlowReadersScenario : IScenario
             await publisher.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             await subscribers.WaitForAsync([.. publisher.Acknowledged], TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             result.Figure("normal subscribers' latency during the flood", Latency.End());
-            var peak = rss.Peak(started, Phases.Now);
+            var peak = sampler.Peak(started, Phases.Now);
 
             using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             drain.CancelAfter(DrainDeadline);
