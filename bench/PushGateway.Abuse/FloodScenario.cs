@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PushGateway.Abuse;
 
 /// <summary>
@@ -51,12 +53,12 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
         var outcomes = await fleet.WaitOpenedAsync(cancellationToken).ConfigureAwait(false);
         var opened = Phases.Now;
         result.Figure("flood connections", outcomes);
-        result.Figure("flood opening took", Phases.Seconds(TimeSpan.FromSeconds((double)(opened - floodStarted) / System.Diagnostics.Stopwatch.Frequency)));
+        result.Figure("flood opening took", Phases.Seconds(TimeSpan.FromSeconds((double)(opened - floodStarted) / Stopwatch.Frequency)));
         await Task.Delay(hold, cancellationToken).ConfigureAwait(false);
         result.Figure($"flood connections still open after {hold.TotalSeconds:0} s", (await fleet.CountHeldAsync(cancellationToken).ConfigureAwait(false)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         result.Figure("existing subscribers' latency during", Latency.End());
         result.Figure("server during the flood", node.Describe() +
-            (sampler.ExitedAt is { } exited ? $", gone {Phases.Seconds(System.Diagnostics.Stopwatch.GetElapsedTime(floodStarted, exited))} after the flood began" : ""));
+            (sampler.ExitedAt is { } exited ? $", gone {Phases.Seconds(Stopwatch.GetElapsedTime(floodStarted, exited))} after the flood began" : ""));
         await fleet.CloseAsync(cancellationToken).ConfigureAwait(false);
         var closed = Phases.Now;
 
@@ -71,15 +73,15 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
         var afterClose = node.ResidentBytes();
         if (requireMemoryBack)
         {
-            while (node.IsAlive && afterClose > baseline * 3 / 2 && System.Diagnostics.Stopwatch.GetElapsedTime(closed) < MemoryDeadline)
+            while (node.IsAlive && afterClose > baseline * 3 / 2 && Stopwatch.GetElapsedTime(closed) < MemoryDeadline)
             {
                 await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
                 afterClose = node.ResidentBytes();
             }
         }
 
-        var sinceClose = System.Diagnostics.Stopwatch.GetElapsedTime(closed);
-        var (descriptorsBefore, socketsBefore) = sampler.PeakDescriptors(floodStarted - System.Diagnostics.Stopwatch.Frequency, floodStarted);
+        var sinceClose = Stopwatch.GetElapsedTime(closed);
+        var (descriptorsBefore, socketsBefore) = sampler.PeakDescriptors(floodStarted - Stopwatch.Frequency, floodStarted);
         var (descriptorsPeak, socketsPeak) = sampler.PeakDescriptors(floodStarted, Phases.Now);
         result.Figure("server's open file descriptors (sampled every 250 ms)",
             $"{descriptorsBefore} before ({socketsBefore} sockets), peak {descriptorsPeak} ({socketsPeak} sockets)" +
@@ -104,6 +106,14 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
 
         await publisher.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         await subscribers.WaitForAsync([.. publisher.Acknowledged], TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        var unanswered = publisher.Records.SelectMany(r => r.AttemptsSoFar).Where(a => a.Answer == PublishAnswer.NoAnswer).Select(a => a.SentAt).Order().ToList();
+        if (unanswered.Count > 0)
+        {
+            result.Figure("unanswered publishes sent at (from the flood's start; it was open after " +
+                $"{Phases.Seconds(Stopwatch.GetElapsedTime(floodStarted, opened))}, closed after {Phases.Seconds(Stopwatch.GetElapsedTime(floodStarted, closed))})",
+                string.Join(", ", unanswered.Take(20).Select(at => Phases.Seconds(Stopwatch.GetElapsedTime(floodStarted, at)))) + (unanswered.Count > 20 ? ", …" : ""));
+        }
+
         Phases.RequireCleanDelivery(result, subscribers, publisher, node);
     }
 }
