@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PushGateway.Hub;
+using Serilog.Core;
 
 namespace PushGateway.Tests.Infrastructure;
 
@@ -42,6 +43,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>What the gateway logs, at the levels its configuration lets through (Warning and up unless a test says otherwise).</summary>
+    public LogCapture Logs { get; } = new();
+
     public Uri HttpAddress
     {
         get
@@ -72,6 +76,6 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time).AddSingleton<ILogEventSink>(Logs));
     }
 }

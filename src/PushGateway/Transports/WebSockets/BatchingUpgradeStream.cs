@@ -13,10 +13,16 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
 {
     private const int InitialBatchBytes = 4096;
     private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Never disposed: it holds nothing to release (no wait handle is ever asked for), and the socket
+    /// may be aborted, which disposes this stream, while a write is still in flight.
+    /// </summary>
     private readonly SemaphoreSlim _writing = new(1, 1);
     private byte[]? _batch;
     private int _length;
     private bool _open;
+    private volatile bool _disposed;
 
     /// <summary>Bytes gathered in the open batch.</summary>
     public int BufferedBytes => Volatile.Read(ref _length);
@@ -123,8 +129,8 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
     {
         if (disposing)
         {
+            _disposed = true;
             inner.Dispose();
-            _writing.Dispose();
             lock (_gate)
             {
                 if (_batch is not null)
@@ -162,6 +168,8 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
         await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // A write that was in flight when the socket was aborted may finish; one that comes after may not start.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -31,6 +31,7 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly CancellationTokenRegistration _hubClosed;
     private WebSocketCloseReason? _closeReason;
     private ITimer? _abortTimer;
+    private volatile bool _abortedAfterCloseTimeout;
 
     public WebSocketConnection(
         WebSocket socket,
@@ -66,8 +67,15 @@ internal sealed class WebSocketConnection : IDisposable
             this);
     }
 
-    /// <summary>Why the connection closed, once <see cref="RunAsync"/> has returned.</summary>
-    public WebSocketCloseReason? CloseReason => Volatile.Read(ref _closeReason);
+    /// <summary>For the connection log, once <see cref="RunAsync"/> has returned: why it closed, and whether the close timeout cut it short.</summary>
+    public string CloseLogText => CloseReason switch
+    {
+        null => "aborted",
+        var reason when _abortedAfterCloseTimeout => $"{reason.ToLogText()}; aborted after the close timeout",
+        var reason => reason.ToLogText(),
+    };
+
+    private WebSocketCloseReason? CloseReason => Volatile.Read(ref _closeReason);
 
     public async Task RunAsync()
     {
@@ -96,8 +104,14 @@ internal sealed class WebSocketConnection : IDisposable
         }
 
         _abortTimer = _timeProvider.CreateTimer(
-            static state => ((WebSocket)state!).Abort(), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            static state => ((WebSocketConnection)state!).AbortAfterCloseTimeout(), this, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
         _subscription.Messages.Wake();
+    }
+
+    private void AbortAfterCloseTimeout()
+    {
+        _abortedAfterCloseTimeout = _socket.State != WebSocketState.Closed;
+        _socket.Abort();
     }
 
     private bool IsClosing => Volatile.Read(ref _closeReason) is not null;
@@ -239,8 +253,9 @@ internal sealed class WebSocketConnection : IDisposable
                 }
             }
         }
-        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
+        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
+            // Disposed: the socket was aborted (close timeout, keep-alive timeout) under a write in flight.
             RequestClose(WebSocketCloseReason.Aborted(exception.Message));
             return;
         }
