@@ -140,8 +140,10 @@ internal sealed class WebSocketConnection : IDisposable
 
                 if (IsClosing)
                 {
-                    // Closing: discard what arrives until the client's close frame.
+                    // Closing: discard what arrives until the client's close frame, into a buffer: a
+                    // zero-byte receive would hand back the same unread frame, again and again.
                     count = 0;
+                    buffer ??= ArrayPool<byte>.Shared.Rent(maxBytes);
                     continue;
                 }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 using Serilog.Events;
+using static PushGateway.Tests.Infrastructure.ClientFrame;
 
 namespace PushGateway.Tests.Transports.WebSockets;
 
@@ -65,5 +66,22 @@ public sealed class WebSocketConnectionTests : IDisposable
         {
             stalled.ForEach(client => client.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task ReceiveLoop_MessagesArrivingWhileClosing_AreReadThroughToTheClientsClose()
+    {
+        using var client = await RawWebSocket.ConnectAsync(_gateway);
+
+        await client.SendAsync(Build(Fin | Binary, [1, 2, 3]));
+        Assert.Equal((1003, "binary messages are not accepted"), await client.ReadCloseAsync());
+        // Sent before the client saw the close: discarded, and the client's close behind them answers the handshake.
+        await client.SendAsync((byte[])[.. Build(Fin | Binary, [4]), .. Build(Fin | Text, "late"u8), .. Build(Fin | Close, ClosePayload(1000))]);
+
+        // Without the clock moving: the close timeout plays no part.
+        Assert.True(await client.EndsAsync());
+        var close = Assert.Single(await _gateway.Logs.WaitForAsync(e => e.Properties.ContainsKey("CloseReason")));
+        Assert.Equal("\"1003 binary messages are not accepted\"", close.Properties["CloseReason"].ToString());
+        Assert.Empty(_gateway.Logs.Errors);
     }
 }
