@@ -60,6 +60,19 @@ public sealed class RawWebSocket : IDisposable
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes, TestTimeout.Token());
 
+    /// <summary>Sends unless the server has closed the connection already.</summary>
+    public async Task TrySendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            await SendAsync(bytes);
+        }
+        catch (IOException)
+        {
+            // Closed or reset by the server.
+        }
+    }
+
     /// <summary>The next frame from the server, or null when the connection ends (closed or reset).</summary>
     public async Task<ServerFrame?> ReadFrameAsync()
     {

@@ -33,6 +33,10 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
     /// <summary>The connection broke, or the runtime closed it for a protocol error: nothing more can be sent.</summary>
     public static WebSocketCloseReason Aborted(string why) => new(WebSocketCloseStatus.Empty, $"aborted: {why}");
 
+    /// <summary>A frame that breaks RFC 6455, caught before the runtime's WebSocket saw it.</summary>
+    public static WebSocketCloseReason ProtocolError(string violation) =>
+        new(WebSocketCloseStatus.ProtocolError, $"protocol error: {violation}");
+
     public static WebSocketCloseReason MessageTooBig(int maxBytes) =>
         new(WebSocketCloseStatus.MessageTooBig, $"message exceeds {maxBytes} bytes");
 

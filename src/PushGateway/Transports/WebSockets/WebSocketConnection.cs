@@ -65,6 +65,9 @@ internal sealed class WebSocketConnection : IDisposable
                 connection.RequestClose(WebSocketCloseReason.For(connection._subscription.CloseReason!.Value));
             },
             this);
+        batching?.OnProtocolViolation(
+            static (state, violation) => ((WebSocketConnection)state).RequestClose(WebSocketCloseReason.ProtocolError(violation)),
+            this);
     }
 
     /// <summary>For the connection log, once <see cref="RunAsync"/> has returned: why it closed, and whether the close timeout cut it short.</summary>
@@ -275,18 +278,23 @@ internal sealed class WebSocketConnection : IDisposable
         }
 
         var reason = CloseReason!;
-        if (reason.Status == WebSocketCloseStatus.Empty || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-
         try
         {
-            await _socket.CloseOutputAsync(reason.Status, reason.Description, CancellationToken.None).ConfigureAwait(false);
+            if (reason.Status != WebSocketCloseStatus.Empty && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(reason.Status, reason.Description, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
             // Aborted by the close timeout, or the client vanished mid-handshake.
+        }
+
+        if (_batching?.ProtocolViolation is not null)
+        {
+            // The client broke the protocol: nothing it sends is read any more, so nothing would answer
+            // the close. Disposed, not aborted: Kestrel sends the close frame before its FIN.
+            _socket.Dispose();
         }
     }
 
