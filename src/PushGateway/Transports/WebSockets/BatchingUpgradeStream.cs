@@ -16,6 +16,7 @@ namespace PushGateway.Transports.WebSockets;
 internal sealed class BatchingUpgradeStream(Stream inner) : Stream
 {
     private const int InitialBatchBytes = 4096;
+    private const int DrainBytes = 256;
     private readonly Lock _gate = new();
 
     /// <summary>
@@ -123,6 +124,38 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
 
     public override void Write(byte[] buffer, int offset, int count) =>
         WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// After the socket failed with a close frame on its way to the client: reads and discards what
+    /// the client still sends, until its close frame or the end of the connection (or until the close
+    /// timeout aborts it). Tearing the connection down at once could drop the close frame, still in
+    /// Kestrel's buffers; a client that answers it has read it.
+    /// </summary>
+    public async Task DrainUntilCloseAsync()
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(DrainBytes);
+        try
+        {
+            while (!_inbound.CloseSeen && !_disposed)
+            {
+                var read = await inner.ReadAsync(scratch, CancellationToken.None).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                _inbound.Advance(scratch.AsSpan(0, read));
+            }
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Aborted, or the client vanished: nothing left to wait for.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {

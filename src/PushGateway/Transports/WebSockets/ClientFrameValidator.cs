@@ -34,6 +34,9 @@ internal struct ClientFrameValidator
     /// <summary>The first way the client broke the protocol, or null.</summary>
     public string? Violation { get; private set; }
 
+    /// <summary>The client has begun a close frame.</summary>
+    public bool CloseSeen { get; private set; }
+
     /// <summary>
     /// Follows <paramref name="bytes"/>, the next ones the client sent; returns how many of them come
     /// before the frame that first broke the protocol (all of them while none has; 0 once one has).
@@ -131,6 +134,7 @@ internal struct ClientFrameValidator
                 _inMessage = !final;
                 return null;
             case 0x8 or 0x9 or 0xA:
+                CloseSeen |= (_first & 0x0F) == 0x8;
                 return final ? null : "fragmented control frame";
             default:
                 return $"reserved opcode 0x{_first & 0x0F:X}";

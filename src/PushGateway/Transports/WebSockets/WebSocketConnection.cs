@@ -196,12 +196,31 @@ internal sealed class WebSocketConnection : IDisposable
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
-            // The socket broke, was aborted, or the runtime closed it for a protocol error: nothing more can be sent.
-            RequestClose(WebSocketCloseReason.Aborted(exception.Message));
+            ReturnBuffer(ref buffer);
+            await FailAsync(exception).ConfigureAwait(false);
         }
         finally
         {
             ReturnBuffer(ref buffer);
+        }
+    }
+
+    /// <summary>
+    /// The receive side failed. When the runtime's WebSocket failed the connection for a protocol
+    /// error it sent its close frame (1007, 1002) and can do nothing more; it is aborted once the
+    /// client has answered that frame (or the close timeout passed), so that the abort cannot drop it.
+    /// </summary>
+    private async Task FailAsync(Exception exception)
+    {
+        if (exception is WebSocketException { WebSocketErrorCode: WebSocketError.Faulted } && _batching is not null)
+        {
+            RequestClose(WebSocketCloseReason.FailedByRuntime(exception.Message));
+            await _batching.DrainUntilCloseAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            // The socket broke or was aborted (a protocol error caught beneath it has given its reason already).
+            RequestClose(WebSocketCloseReason.Aborted(exception.Message));
         }
     }
 
