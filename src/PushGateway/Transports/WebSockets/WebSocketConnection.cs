@@ -237,6 +237,23 @@ internal sealed class WebSocketConnection : IDisposable
     {
         try
         {
+            await SendThenCloseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_batching?.ProtocolViolation is not null)
+            {
+                // The client broke the protocol: nothing it sends is read any more, so nothing would
+                // answer the close. Disposed, not aborted: Kestrel sends the close frame before its FIN.
+                _socket.Dispose();
+            }
+        }
+    }
+
+    private async Task SendThenCloseAsync()
+    {
+        try
+        {
             foreach (var message in _subscription.Replay)
             {
                 await SendAsync(message).ConfigureAwait(false);
@@ -297,23 +314,18 @@ internal sealed class WebSocketConnection : IDisposable
         }
 
         var reason = CloseReason!;
+        if (reason.Status == WebSocketCloseStatus.Empty || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
         try
         {
-            if (reason.Status != WebSocketCloseStatus.Empty && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                await _socket.CloseOutputAsync(reason.Status, reason.Description, CancellationToken.None).ConfigureAwait(false);
-            }
+            await _socket.CloseOutputAsync(reason.Status, reason.Description, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
             // Aborted by the close timeout, or the client vanished mid-handshake.
-        }
-
-        if (_batching?.ProtocolViolation is not null)
-        {
-            // The client broke the protocol: nothing it sends is read any more, so nothing would answer
-            // the close. Disposed, not aborted: Kestrel sends the close frame before its FIN.
-            _socket.Dispose();
         }
     }
 
