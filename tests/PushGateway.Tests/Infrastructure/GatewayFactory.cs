@@ -50,7 +50,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; }
 
-    /// <summary>What the gateway logs, at Warning and above (Kestrel: Error) and its one line per request.</summary>
+    /// <summary>What the gateway logs, at the levels its configuration lets through (Warning and up unless a test says otherwise).</summary>
     public LogCapture Logs { get; } = new();
 
     public Uri HttpAddress
@@ -83,10 +83,6 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<TimeProvider>(Time);
-            services.AddSingleton<ILogEventSink>(Logs);
-        });
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time).AddSingleton<ILogEventSink>(Logs));
     }
 }

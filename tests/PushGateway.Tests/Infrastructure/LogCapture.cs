@@ -5,7 +5,8 @@ namespace PushGateway.Tests.Infrastructure;
 
 /// <summary>
 /// Every event a gateway logs at the levels its configuration lets through (Serilog picks up the
-/// sinks registered as services), so that a test can assert what was, or was not, logged.
+/// sinks registered as services), so that a test can assert what was, or was not, logged, and await
+/// an event that has not come yet.
 /// </summary>
 public sealed class LogCapture : ILogEventSink
 {
@@ -13,7 +14,20 @@ public sealed class LogCapture : ILogEventSink
 
     private readonly Lock _lock = new();
     private readonly List<LogEvent> _events = [];
-    private readonly List<(Func<LogEvent, bool> Match, TaskCompletionSource<LogEvent> Found)> _waiters = [];
+
+    /// <summary>Each waiter looks at the events so far and says whether it is satisfied (it then completes itself).</summary>
+    private readonly List<Func<bool>> _waiters = [];
+
+    public IReadOnlyList<LogEvent> Events
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _events];
+            }
+        }
+    }
 
     /// <summary>How many events so far: a mark to look at what comes after it.</summary>
     public int Count
@@ -27,16 +41,16 @@ public sealed class LogCapture : ILogEventSink
         }
     }
 
+    /// <summary>Errors and worse, as text with their exceptions, so that a failing assertion shows them.</summary>
+    public IReadOnlyList<string> Errors =>
+        [.. Events.Where(e => e.Level >= LogEventLevel.Error).Select(e => $"{e.RenderMessage()} {e.Exception}")];
+
     public void Emit(LogEvent logEvent)
     {
         lock (_lock)
         {
             _events.Add(logEvent);
-            foreach (var waiter in _waiters.Where(waiter => waiter.Match(logEvent)).ToList())
-            {
-                _waiters.Remove(waiter);
-                waiter.Found.TrySetResult(logEvent);
-            }
+            _waiters.RemoveAll(satisfied => satisfied());
         }
     }
 
@@ -50,36 +64,52 @@ public sealed class LogCapture : ILogEventSink
     }
 
     /// <summary>The first event since <paramref name="mark"/> that matches, as soon as it is logged.</summary>
-    public Task<LogEvent> WaitForAsync(int mark, Func<LogEvent, bool> match)
-    {
-        lock (_lock)
-        {
-            if (_events.Skip(mark).FirstOrDefault(match) is { } logged)
-            {
-                return Task.FromResult(logged);
-            }
+    public Task<LogEvent> WaitForAsync(int mark, Func<LogEvent, bool> match) =>
+        WaitUntilAsync(() => _events.Skip(mark).FirstOrDefault(match));
 
-            var found = new TaskCompletionSource<LogEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((match, found));
-            return found.Task.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
-        }
-    }
+    /// <summary>
+    /// The first <paramref name="count"/> events, logged already or to come, that match; fails the test
+    /// after <see cref="TestTimeout.Default"/>.
+    /// </summary>
+    public Task<IReadOnlyList<LogEvent>> WaitForAsync(Func<LogEvent, bool> match, int count = 1) =>
+        WaitUntilAsync<IReadOnlyList<LogEvent>>(() => _events.Where(match).Take(count).ToList() is { } matching && matching.Count == count ? matching : null);
 
     /// <summary>
     /// The one-line summary the request logging middleware writes when a request to
     /// <paramref name="path"/> ends with an error status: the request is over, and whatever it logged is in.
     /// </summary>
     public Task<LogEvent> WaitForFailedRequestAsync(int mark, string path) =>
-        WaitForAsync(mark, logEvent =>
-            IsFrom(logEvent, RequestLogSource)
-            && logEvent.Properties.TryGetValue("RequestPath", out var requestPath) && requestPath is ScalarValue { Value: string logged } && logged == path
-            && logEvent.Properties.TryGetValue("StatusCode", out var status) && status is ScalarValue { Value: int code } && code >= 400);
+        WaitForAsync(mark, logEvent => IsFrom(logEvent, RequestLogSource) && IsRequestCompleted(logEvent, path) && StatusCode(logEvent) >= 400);
 
     /// <summary>Fails with every event at Error or above logged since <paramref name="mark"/>.</summary>
     public void AssertNoErrorsSince(int mark)
     {
         var errors = Since(mark).Where(logEvent => logEvent.Level >= LogEventLevel.Error).ToList();
         Assert.True(errors.Count == 0, "logged at Error or above:\n" + string.Join("\n", errors.Select(Describe)));
+    }
+
+    /// <summary>Serilog's one line per completed request (<c>UseSerilogRequestLogging</c>) for this path.</summary>
+    public static bool IsRequestCompleted(LogEvent logEvent, string path) =>
+        logEvent.Properties.TryGetValue("RequestPath", out var value) && value is ScalarValue { Value: string logged } && logged == path
+        && logEvent.Properties.ContainsKey("StatusCode");
+
+    public static int? StatusCode(LogEvent logEvent) =>
+        logEvent.Properties.TryGetValue("StatusCode", out var value) && value is ScalarValue { Value: int status } ? status : null;
+
+    private Task<T> WaitUntilAsync<T>(Func<T?> lookup)
+        where T : class
+    {
+        lock (_lock)
+        {
+            if (lookup() is { } found)
+            {
+                return Task.FromResult(found);
+            }
+
+            var seen = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add(() => lookup() is { } result && seen.TrySetResult(result));
+            return seen.Task.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
+        }
     }
 
     private static bool IsFrom(LogEvent logEvent, string source) =>

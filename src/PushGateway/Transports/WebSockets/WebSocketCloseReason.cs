@@ -33,8 +33,18 @@ internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string 
     public static WebSocketCloseReason BinaryMessage { get; } =
         new(WebSocketCloseStatus.InvalidMessageType, "binary messages are not accepted");
 
-    /// <summary>The connection broke, or the runtime closed it for a protocol error: nothing more can be sent.</summary>
+    /// <summary>The connection broke or was aborted: nothing more can be sent.</summary>
     public static WebSocketCloseReason Aborted(string why) => new(WebSocketCloseStatus.Empty, $"aborted: {why}");
+
+    /// <summary>
+    /// The runtime's WebSocket failed the connection itself and sent its own close frame (1007 for
+    /// text that is not UTF-8, 1002 for a bad close frame): nothing more to send.
+    /// </summary>
+    public static WebSocketCloseReason FailedByRuntime(string why) => new(WebSocketCloseStatus.Empty, $"failed: {why}");
+
+    /// <summary>A frame that breaks RFC 6455, caught before the runtime's WebSocket saw it.</summary>
+    public static WebSocketCloseReason ProtocolError(string violation) =>
+        new(WebSocketCloseStatus.ProtocolError, $"protocol error: {violation}");
 
     public static WebSocketCloseReason MessageTooBig(int maxBytes) =>
         new(WebSocketCloseStatus.MessageTooBig, $"message exceeds {maxBytes} bytes");

@@ -31,6 +31,7 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly CancellationTokenRegistration _hubClosed;
     private WebSocketCloseReason? _closeReason;
     private ITimer? _abortTimer;
+    private volatile bool _abortedAfterCloseTimeout;
 
     public WebSocketConnection(
         WebSocket socket,
@@ -64,10 +65,20 @@ internal sealed class WebSocketConnection : IDisposable
                 connection.RequestClose(WebSocketCloseReason.For(connection._subscription.CloseReason!.Value));
             },
             this);
+        batching?.OnProtocolViolation(
+            static (state, violation) => ((WebSocketConnection)state).RequestClose(WebSocketCloseReason.ProtocolError(violation)),
+            this);
     }
 
-    /// <summary>Why the connection closed, once <see cref="RunAsync"/> has returned.</summary>
-    public WebSocketCloseReason? CloseReason => Volatile.Read(ref _closeReason);
+    /// <summary>For the connection log, once <see cref="RunAsync"/> has returned: why it closed, and whether the close timeout cut it short.</summary>
+    public string CloseLogText => CloseReason switch
+    {
+        null => "aborted",
+        var reason when _abortedAfterCloseTimeout => $"{reason.ToLogText()}; aborted after the close timeout",
+        var reason => reason.ToLogText(),
+    };
+
+    private WebSocketCloseReason? CloseReason => Volatile.Read(ref _closeReason);
 
     public async Task RunAsync()
     {
@@ -96,8 +107,14 @@ internal sealed class WebSocketConnection : IDisposable
         }
 
         _abortTimer = _timeProvider.CreateTimer(
-            static state => ((WebSocket)state!).Abort(), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            static state => ((WebSocketConnection)state!).AbortAfterCloseTimeout(), this, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
         _subscription.Messages.Wake();
+    }
+
+    private void AbortAfterCloseTimeout()
+    {
+        _abortedAfterCloseTimeout = _socket.State != WebSocketState.Closed;
+        _socket.Abort();
     }
 
     private bool IsClosing => Volatile.Read(ref _closeReason) is not null;
@@ -126,8 +143,10 @@ internal sealed class WebSocketConnection : IDisposable
 
                 if (IsClosing)
                 {
-                    // Closing: discard what arrives until the client's close frame.
+                    // Closing: discard what arrives until the client's close frame, into a buffer: a
+                    // zero-byte receive would hand back the same unread frame, again and again.
                     count = 0;
+                    buffer ??= ArrayPool<byte>.Shared.Rent(maxBytes);
                     continue;
                 }
 
@@ -177,12 +196,31 @@ internal sealed class WebSocketConnection : IDisposable
         }
         catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
-            // The socket broke, was aborted, or the runtime closed it for a protocol error: nothing more can be sent.
-            RequestClose(WebSocketCloseReason.Aborted(exception.Message));
+            ReturnBuffer(ref buffer);
+            await FailAsync(exception).ConfigureAwait(false);
         }
         finally
         {
             ReturnBuffer(ref buffer);
+        }
+    }
+
+    /// <summary>
+    /// The receive side failed. When the runtime's WebSocket failed the connection for a protocol
+    /// error it sent its close frame (1007, 1002) and can do nothing more; it is aborted once the
+    /// client has answered that frame (or the close timeout passed), so that the abort cannot drop it.
+    /// </summary>
+    private async Task FailAsync(Exception exception)
+    {
+        if (exception is WebSocketException { WebSocketErrorCode: WebSocketError.Faulted } && _batching is not null)
+        {
+            RequestClose(WebSocketCloseReason.FailedByRuntime(exception.Message));
+            await _batching.DrainUntilCloseAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            // The socket broke or was aborted (a protocol error caught beneath it has given its reason already).
+            RequestClose(WebSocketCloseReason.Aborted(exception.Message));
         }
     }
 
@@ -196,6 +234,23 @@ internal sealed class WebSocketConnection : IDisposable
     }
 
     private async Task SendLoopAsync()
+    {
+        try
+        {
+            await SendThenCloseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_batching?.ProtocolViolation is not null)
+            {
+                // The client broke the protocol: nothing it sends is read any more, so nothing would
+                // answer the close. Disposed, not aborted: Kestrel sends the close frame before its FIN.
+                _socket.Dispose();
+            }
+        }
+    }
+
+    private async Task SendThenCloseAsync()
     {
         try
         {
@@ -239,8 +294,9 @@ internal sealed class WebSocketConnection : IDisposable
                 }
             }
         }
-        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
+        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
+            // Disposed: the socket was aborted (close timeout, keep-alive timeout) under a write in flight.
             RequestClose(WebSocketCloseReason.Aborted(exception.Message));
             return;
         }

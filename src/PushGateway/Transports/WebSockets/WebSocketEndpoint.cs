@@ -80,7 +80,7 @@ internal sealed class WebSocketEndpoint(
         }
         finally
         {
-            tracker.Closed(context, Transport, openedAt, connection.CloseReason?.ToLogText() ?? "aborted");
+            tracker.Closed(context, Transport, openedAt, connection.CloseLogText);
         }
     }
 }

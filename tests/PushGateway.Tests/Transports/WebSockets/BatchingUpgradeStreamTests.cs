@@ -64,6 +64,33 @@ public sealed class BatchingUpgradeStreamTests
         Assert.Throws<InvalidOperationException>(() => stream.Append([1]));
     }
 
+    [Fact]
+    public async Task Dispose_WhileAWriteIsInFlight_LetsItFinishAndRefusesTheNext()
+    {
+        var inner = new StalledStream();
+        var stream = new BatchingUpgradeStream(inner);
+        var inFlight = stream.WriteAsync(new byte[] { 1 }, _cancellation);
+        Assert.False(inFlight.IsCompleted);
+
+        // What an abort does: the runtime's WebSocket disposes its stream, and the write under way ends.
+        stream.Dispose();
+        inner.FinishWrite();
+
+        await inFlight;
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => stream.WriteAsync(new byte[] { 2 }, _cancellation).AsTask());
+    }
+
+    /// <summary>A connection whose writes wait until the test lets them finish.</summary>
+    private sealed class StalledStream : MemoryStream
+    {
+        private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void FinishWrite() => _written.SetResult();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            new(_written.Task);
+    }
+
     private sealed class RecordingStream : MemoryStream
     {
         public List<byte[]> Writes { get; } = [];
