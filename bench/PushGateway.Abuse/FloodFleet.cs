@@ -7,6 +7,7 @@ namespace PushGateway.Abuse;
 /// <summary>The flood processes of a scenario (the open-files limit is per process), on the clients' CPU.</summary>
 internal sealed class FloodFleet : IDisposable
 {
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(15);
     private readonly List<(FloodBatch Batch, Process Process)> _processes = [];
 
     public static FloodFleet Launch(IEnumerable<FloodBatch> batches, int port, int cpu)
@@ -60,7 +61,12 @@ internal sealed class FloodFleet : IDisposable
         return held;
     }
 
-    public async Task CloseAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Tells every process to close its connections and waits for it to exit; one that has not within
+    /// <see cref="ExitTimeout"/> is killed (its sockets close with it) and described, so that a stuck client
+    /// shows as such instead of as the scenario's time limit.
+    /// </summary>
+    public async Task<List<string>> CloseAsync(CancellationToken cancellationToken)
     {
         foreach (var (_, process) in _processes.Where(p => !p.Process.HasExited))
         {
@@ -68,10 +74,21 @@ internal sealed class FloodFleet : IDisposable
             await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var (_, process) in _processes)
+        var stuck = new List<string>();
+        foreach (var (batch, process) in _processes)
         {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken).WaitAsync(ExitTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                stuck.Add($"{batch.Count:N0} {batch.Kind.ToString().ToLowerInvariant()}: {Describe(process.Id)}");
+                process.Kill();
+            }
         }
+
+        return stuck;
     }
 
     public void Dispose()
@@ -84,6 +101,24 @@ internal sealed class FloodFleet : IDisposable
             }
 
             process.Dispose();
+        }
+    }
+
+    /// <summary>The process's state and where each of its threads waits in the kernel, from <c>/proc</c>.</summary>
+    private static string Describe(int processId)
+    {
+        try
+        {
+            var state = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal))?["State:".Length..].Trim();
+            var waits = Directory.EnumerateDirectories($"/proc/{processId}/task")
+                .Select(task => File.ReadAllText(Path.Combine(task, "wchan")))
+                .GroupBy(w => w.Length == 0 || w == "0" ? "running" : w)
+                .Select(g => $"{g.Key} ×{g.Count()}");
+            return $"state {state}; threads waiting in {string.Join(", ", waits)}";
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return "gone";
         }
     }
 }

@@ -59,7 +59,12 @@ internal sealed class FloodScenario(string name, string title, int? openFilesLim
         result.Figure("existing subscribers' latency during", Latency.End());
         result.Figure("server during the flood", node.Describe() +
             (sampler.ExitedAt is { } exited ? $", gone {Phases.Seconds(Stopwatch.GetElapsedTime(floodStarted, exited))} after the flood began" : ""));
-        await fleet.CloseAsync(cancellationToken).ConfigureAwait(false);
+        var stuck = await fleet.CloseAsync(cancellationToken).ConfigureAwait(false);
+        if (stuck.Count > 0)
+        {
+            result.Figure("flood processes that did not exit within 15 s of being told to close (killed)", string.Join("; ", stuck));
+        }
+
         var closed = Phases.Now;
 
         Latency.Begin();
