@@ -13,7 +13,7 @@ internal sealed class AdmittedConnection(ConnectionContext connection, IPAddress
 
     public IPAddress? Address => address;
 
-    /// <summary>Its place among the idle connections, oldest first; null while a request runs. Guarded by the admission's lock.</summary>
+    /// <summary>Its place in the admission's list of connections without a request (or between requests); null while a request runs. Guarded by the admission's lock.</summary>
     public LinkedListNode<AdmittedConnection>? IdleNode { get; set; }
 
     /// <summary>Requests running on it (HTTP/2 runs several). Guarded by the admission's lock.</summary>

@@ -9,17 +9,17 @@ namespace PushGateway.Security;
 /// in front of every endpoint. A process out of descriptors cannot accept, answer or even log; one at its
 /// cap closes new connections and keeps serving the ones it has.
 /// </summary>
-internal sealed class ConfigureKestrelLimits(IConfiguration configuration, IOptions<LimitsOptions> limits, IServiceProvider services)
+internal sealed class ConfigureKestrelLimits(
+    IConfiguration configuration, IOptions<LimitsOptions> limits, SocketBudget budget, IServiceProvider services)
     : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions options)
     {
         var server = options.Limits;
         configuration.GetSection("Kestrel:Limits").Bind(server);
-        if (server.MaxConcurrentConnections is null && OpenFiles.SoftLimit() is { } openFiles)
+        if (server.MaxConcurrentConnections is null && budget.MaxSockets is { } maxSockets)
         {
-            server.MaxConcurrentConnections =
-                ConnectionCaps.DefaultMaxConnections(openFiles, OpenFiles.InUse() ?? 0, limits.Value.ReservedFileDescriptors);
+            server.MaxConcurrentConnections = ConnectionCaps.DefaultMaxConnections(maxSockets);
         }
 
         if (server.MaxConcurrentUpgradedConnections is null && server.MaxConcurrentConnections is { } max)

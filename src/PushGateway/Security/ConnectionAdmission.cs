@@ -8,9 +8,9 @@ namespace PushGateway.Security;
 
 /// <summary>
 /// Counts every TCP connection from accept to close, upgraded ones included (Kestrel stops counting those against
-/// its own cap). Near <see cref="ConnectionCaps.MaxConnections"/> it makes room by closing the connection idle the
-/// longest (one that sent no request yet, or waits between requests), so that a flood of idle connections churns
-/// itself while probes and publishers still get in; with nothing idle to close, a new connection is closed at once.
+/// its own cap). Near <see cref="ConnectionCaps.MaxConnections"/> it makes room by closing the oldest connection that
+/// has sent no request yet (else the one idle the longest between requests), so that a flood of idle connections
+/// churns itself while probes and publishers still get in; with nothing idle to close, a new connection is closed at once.
 /// A new connection from an address at <see cref="ConnectionCaps.MaxSocketsPerAddress"/> is closed at once too.
 /// Each episode at a cap is logged once, not per connection.
 /// </summary>
@@ -18,6 +18,8 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, AddressEntry> _addresses = [];
+    // Closed to make room first: connections that have sent no request (a flood), then those between requests.
+    private readonly LinkedList<AdmittedConnection> _fresh = new();
     private readonly LinkedList<AdmittedConnection> _idle = new();
 
     // Room is made a little below the cap: Kestrel refuses at the cap itself, before this middleware runs, and
@@ -61,7 +63,7 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
             connection.ActiveRequests++;
             if (connection.IdleNode is { } node)
             {
-                _idle.Remove(node);
+                node.List!.Remove(node);
                 connection.IdleNode = null;
             }
         }
@@ -146,9 +148,9 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
             LogAtCapacity(caps.MaxConnections!.Value);
         }
 
-        if (_idle.First is { } oldest)
+        if ((_fresh.First ?? _idle.First) is { } oldest)
         {
-            _idle.RemoveFirst();
+            oldest.List!.Remove(oldest);
             oldest.Value.IdleNode = null;
             evicted = oldest.Value;
             return true;
@@ -161,7 +163,7 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
     private void Entered(AdmittedConnection connection)
     {
         _open++;
-        connection.IdleNode = _idle.AddLast(connection);
+        connection.IdleNode = _fresh.AddLast(connection);
     }
 
     private void Leave(AdmittedConnection connection)
@@ -172,7 +174,7 @@ internal sealed partial class ConnectionAdmission(ConnectionCaps caps, GatewayMe
             connection.IsOpen = false;
             if (connection.IdleNode is { } node)
             {
-                _idle.Remove(node);
+                node.List!.Remove(node);
                 connection.IdleNode = null;
             }
 

@@ -10,9 +10,6 @@ namespace PushGateway.Security;
 /// </summary>
 internal sealed class ConnectionCaps
 {
-    /// <summary>Descriptors kept back beyond those open at start-up when none are configured.</summary>
-    public const int DefaultSpareFileDescriptors = 256;
-
     public ConnectionCaps(IOptions<KestrelServerOptions> kestrel, IOptions<LimitsOptions> limits)
     {
         var server = kestrel.Value.Limits;
@@ -42,16 +39,11 @@ internal sealed class ConnectionCaps
 
     public int? MaxSocketsPerAddress { get; }
 
-    /// <summary>Kestrel's default cap: the open-files limit less what the process itself needs.</summary>
-    public static long DefaultMaxConnections(long openFilesLimit, int descriptorsInUse, int? reservedFileDescriptors)
-    {
-        var reserve = reservedFileDescriptors ?? descriptorsInUse + DefaultSpareFileDescriptors;
-        var max = openFilesLimit - reserve;
-        return max >= 1
-            ? max
-            : throw new OptionsValidationException(nameof(LimitsOptions), typeof(LimitsOptions),
-                [$"The open-files limit ({openFilesLimit}) leaves no room for connections after {reserve} reserved descriptors: raise it (ulimit -n) or set Kestrel:Limits:MaxConcurrentConnections."]);
-    }
+    /// <summary>
+    /// Kestrel's default cap: a little below the sockets the process may hold, so that connections being refused or
+    /// closed to make room (each holds its socket until it is gone) still fit.
+    /// </summary>
+    public static long DefaultMaxConnections(long maxSockets) => maxSockets - Math.Max(32, maxSockets / 50);
 
     public static long StreamCap(long maxConnections, int? reservedConnections) =>
         maxConnections - (reservedConnections ?? Math.Max(16, maxConnections / 20));

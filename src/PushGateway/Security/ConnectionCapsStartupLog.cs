@@ -6,8 +6,8 @@ internal sealed partial class ConnectionCapsStartupLog(IServiceProvider services
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var caps = services.GetRequiredService<ConnectionCaps>();
-        var openFilesLimit = OpenFiles.SoftLimit();
-        LogCaps(caps.MaxConnections, caps.MaxStreams, caps.MaxWebSockets, caps.MaxSocketsPerAddress, openFilesLimit);
+        var budget = services.GetRequiredService<SocketBudget>();
+        LogCaps(caps.MaxConnections, caps.MaxStreams, caps.MaxWebSockets, caps.MaxSocketsPerAddress, budget.MaxSockets, budget.OpenFilesLimit);
         return Task.CompletedTask;
     }
 
@@ -15,6 +15,7 @@ internal sealed partial class ConnectionCapsStartupLog(IServiceProvider services
 
     [LoggerMessage(Level = LogLevel.Information, Message =
         "Connection caps: {MaxConnections} connections, {MaxStreams} of them /ws and /sse, {MaxWebSockets} WebSockets, " +
-        "{MaxSocketsPerAddress} per address (open-files limit {OpenFilesLimit}; empty means no cap)")]
-    private partial void LogCaps(long? maxConnections, long? maxStreams, long? maxWebSockets, int? maxSocketsPerAddress, long? openFilesLimit);
+        "{MaxSocketsPerAddress} per address; at most {MaxSockets} sockets (open-files limit {OpenFilesLimit}; empty means no cap)")]
+    private partial void LogCaps(
+        long? maxConnections, long? maxStreams, long? maxWebSockets, int? maxSocketsPerAddress, long? maxSockets, long? openFilesLimit);
 }

@@ -24,15 +24,21 @@ public sealed class ConnectionCapsTests
     public void ParseSoftLimit_UnlimitedOrAbsent_IsNull(string line) => Assert.Null(OpenFiles.ParseSoftLimit([line]));
 
     [Fact]
-    public void DefaultMaxConnections_KeepsTheDescriptorsInUseAndASpareBack()
+    public void MaxSocketsFor_KeepsTheDescriptorsInUseAndASpareBack()
     {
-        Assert.Equal(20_000 - 300 - ConnectionCaps.DefaultSpareFileDescriptors, ConnectionCaps.DefaultMaxConnections(20_000, 300, null));
-        Assert.Equal(19_000, ConnectionCaps.DefaultMaxConnections(20_000, 300, reservedFileDescriptors: 1_000));
+        Assert.Equal(20_000 - 300 - SocketBudget.DefaultSpareFileDescriptors, SocketBudget.MaxSocketsFor(20_000, 300, null));
+        Assert.Equal(19_000, SocketBudget.MaxSocketsFor(20_000, 300, reservedFileDescriptors: 1_000));
     }
 
     [Fact]
-    public void DefaultMaxConnections_LimitWithoutRoom_FailsTheStart() =>
-        Assert.Throws<OptionsValidationException>(() => ConnectionCaps.DefaultMaxConnections(500, 300, null));
+    public void MaxSocketsFor_LimitWithoutRoom_FailsTheStart() =>
+        Assert.Throws<OptionsValidationException>(() => SocketBudget.MaxSocketsFor(500, 300, null));
+
+    [Theory]
+    [InlineData(19_444, 19_056)] // 2 % kept for sockets on their way out
+    [InlineData(1_000, 968)]     // at least 32
+    public void DefaultMaxConnections_StaysBelowTheSockets(long maxSockets, long expected) =>
+        Assert.Equal(expected, ConnectionCaps.DefaultMaxConnections(maxSockets));
 
     [Theory]
     [InlineData(19_000, null, 18_050)] // 5 %
