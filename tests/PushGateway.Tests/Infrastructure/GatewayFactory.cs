@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using PushGateway.Hosting;
 using PushGateway.Hub;
 
 namespace PushGateway.Tests.Infrastructure;
@@ -73,5 +75,13 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        // UseKestrel above registers Kestrel's memory pool factory again, after the app's services:
+        // wrap that one, as the app wraps the one WebApplication.CreateBuilder registers.
+        builder.ConfigureServices(services => services.AddRenewableMemoryPools());
+        return base.CreateHost(builder);
     }
 }
