@@ -7,9 +7,10 @@ namespace PushGateway.Hosting;
 /// then, but a node that has gone quiet allocates too little to trigger another collection, the
 /// server GC keeps what it has committed, and Kestrel's pools keep their blocks: after 18,000
 /// connections closed, RSS stayed six times its baseline (bench/README.md, "Memory after a
-/// connection flood"). A reclaim drops the pools' idle blocks and runs a blocking, compacting
-/// collection in <see cref="GCCollectionMode.Aggressive"/> mode, which releases every free region;
-/// <see cref="MemoryReclaimPolicy"/> keeps it to large drops and rate-limits it.
+/// connection flood"). A reclaim drops the pools' idle blocks, runs a blocking, compacting
+/// collection in <see cref="GCCollectionMode.Aggressive"/> mode, which releases every free region,
+/// and trims the C heap (<see cref="NativeHeap"/>); <see cref="MemoryReclaimPolicy"/> keeps it to
+/// large drops and rate-limits it.
 /// </summary>
 internal sealed partial class MemoryReclaimService : BackgroundService
 {
@@ -35,6 +36,7 @@ internal sealed partial class MemoryReclaimService : BackgroundService
         {
             var renewed = memoryPools.Sum(factory => factory.RenewAll());
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            _ = NativeHeap.Trim();
             return renewed;
         };
     }
