@@ -13,15 +13,16 @@ internal sealed class MemoryReclaimPolicy(MemoryReclaimOptions options, TimeProv
     private long _previous;
     private long? _lastReclaim;
 
-    /// <summary>The highest count since the last reclaim.</summary>
-    public long Peak => _peak;
-
-    /// <summary>Records the count of this check; true when memory should be reclaimed now.</summary>
-    public bool ShouldReclaim(long connections)
+    /// <summary>
+    /// Records the count of this check and the highest count since the previous one; true when
+    /// memory should be reclaimed now, with the highest count since the last reclaim in <paramref name="peak"/>.
+    /// </summary>
+    public bool ShouldReclaim(long connections, long highestSincePrevious, out long peak)
     {
-        var closedSincePrevious = _previous - connections;
+        var closedSincePrevious = Math.Max(_previous, highestSincePrevious) - connections;
         _previous = connections;
-        _peak = Math.Max(_peak, connections);
+        _peak = Math.Max(_peak, Math.Max(highestSincePrevious, connections));
+        peak = _peak;
         var drop = _peak - connections;
         if (drop < options.MinimumDrop || connections > _peak / 2 || closedSincePrevious >= options.MinimumDrop)
         {

@@ -48,8 +48,8 @@ internal sealed partial class MemoryReclaimService : BackgroundService
     internal bool Check()
     {
         var open = _connections.Open;
-        var peak = _policy.Peak;
-        if (!_policy.ShouldReclaim(open))
+        var highest = _connections.TakeHighest();
+        if (!_policy.ShouldReclaim(open, highest, out var peak))
         {
             return false;
         }

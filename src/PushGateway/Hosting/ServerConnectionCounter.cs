@@ -15,6 +15,7 @@ internal sealed class ServerConnectionCounter : IDisposable
 
     private readonly MeterListener _listener = new();
     private long _open;
+    private long _highest;
 
     public ServerConnectionCounter(IMeterFactory meterFactory)
     {
@@ -25,11 +26,33 @@ internal sealed class ServerConnectionCounter : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((_, change, _, _) => Interlocked.Add(ref _open, change));
+        _listener.SetMeasurementEventCallback<long>((_, change, _, _) => Record(change));
         _listener.Start();
     }
 
     public long Open => Interlocked.Read(ref _open);
+
+    /// <summary>
+    /// The highest count since the previous call (at least the count now): a burst of connections
+    /// that opens and closes between two looks still shows.
+    /// </summary>
+    public long TakeHighest() => Math.Max(Interlocked.Exchange(ref _highest, 0), Open);
+
+    private void Record(long change)
+    {
+        var open = Interlocked.Add(ref _open, change);
+        var highest = Volatile.Read(ref _highest);
+        while (open > highest)
+        {
+            var seen = Interlocked.CompareExchange(ref _highest, open, highest);
+            if (seen == highest)
+            {
+                return;
+            }
+
+            highest = seen;
+        }
+    }
 
     public void Dispose() => _listener.Dispose();
 }

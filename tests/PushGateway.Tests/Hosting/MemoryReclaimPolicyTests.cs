@@ -9,16 +9,30 @@ public sealed class MemoryReclaimPolicyTests
 
     private readonly FakeTimeProvider _time = new();
 
+    private static bool Look(MemoryReclaimPolicy policy, long open) => policy.ShouldReclaim(open, open, out _);
+
     [Fact]
     public void ShouldReclaim_FloodClosedAndSettled_ReclaimsOnce()
     {
         var policy = new MemoryReclaimPolicy(Options, _time);
 
-        Assert.False(policy.ShouldReclaim(18_000));
+        Assert.False(Look(policy, 18_000));
         // Still closing: 18,000 went since the last check; reclaiming now would leave the rest for later.
-        Assert.False(policy.ShouldReclaim(0));
-        Assert.True(policy.ShouldReclaim(0));
-        Assert.False(policy.ShouldReclaim(0));
+        Assert.False(Look(policy, 0));
+        Assert.True(Look(policy, 0));
+        Assert.False(Look(policy, 0));
+    }
+
+    [Fact]
+    public void ShouldReclaim_BurstBetweenTwoChecks_ReclaimsAtTheNextCheck()
+    {
+        var policy = new MemoryReclaimPolicy(Options, _time);
+
+        Assert.False(Look(policy, 0));
+        // 18,000 opened and closed again between two looks: only the highest count shows them.
+        Assert.False(policy.ShouldReclaim(0, 18_000, out _));
+        Assert.True(policy.ShouldReclaim(0, 0, out var peak));
+        Assert.Equal(18_000, peak);
     }
 
     [Fact]
@@ -26,10 +40,10 @@ public sealed class MemoryReclaimPolicyTests
     {
         var policy = new MemoryReclaimPolicy(Options, _time);
 
-        Assert.False(policy.ShouldReclaim(3000));
-        Assert.False(policy.ShouldReclaim(2500));
-        Assert.False(policy.ShouldReclaim(2000));
-        Assert.True(policy.ShouldReclaim(1500));
+        Assert.False(Look(policy, 3000));
+        Assert.False(Look(policy, 2500));
+        Assert.False(Look(policy, 2000));
+        Assert.True(Look(policy, 1500));
     }
 
     [Fact]
@@ -37,9 +51,9 @@ public sealed class MemoryReclaimPolicyTests
     {
         var policy = new MemoryReclaimPolicy(Options, _time);
 
-        Assert.False(policy.ShouldReclaim(999));
-        Assert.False(policy.ShouldReclaim(0));
-        Assert.False(policy.ShouldReclaim(0));
+        Assert.False(Look(policy, 999));
+        Assert.False(Look(policy, 0));
+        Assert.False(Look(policy, 0));
     }
 
     [Fact]
@@ -47,28 +61,28 @@ public sealed class MemoryReclaimPolicyTests
     {
         var policy = new MemoryReclaimPolicy(Options, _time);
 
-        Assert.False(policy.ShouldReclaim(10_000));
-        Assert.False(policy.ShouldReclaim(9_500));
-        Assert.False(policy.ShouldReclaim(9_000));
-        Assert.False(policy.ShouldReclaim(8_500));
-        Assert.False(policy.ShouldReclaim(8_000));
+        Assert.False(Look(policy, 10_000));
+        Assert.False(Look(policy, 9_500));
+        Assert.False(Look(policy, 9_000));
+        Assert.False(Look(policy, 8_500));
+        Assert.False(Look(policy, 8_000));
     }
 
     [Fact]
     public void ShouldReclaim_SecondFloodWithinMinimumInterval_WaitsForTheInterval()
     {
         var policy = new MemoryReclaimPolicy(Options, _time);
-        policy.ShouldReclaim(5000);
-        policy.ShouldReclaim(0);
-        Assert.True(policy.ShouldReclaim(0));
+        Look(policy, 5000);
+        Look(policy, 0);
+        Assert.True(Look(policy, 0));
 
         _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.False(policy.ShouldReclaim(5000));
-        Assert.False(policy.ShouldReclaim(0));
+        Assert.False(Look(policy, 5000));
+        Assert.False(Look(policy, 0));
         _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.False(policy.ShouldReclaim(0));
+        Assert.False(Look(policy, 0));
         _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.True(policy.ShouldReclaim(0));
+        Assert.True(Look(policy, 0));
     }
 
     [Fact]
@@ -77,14 +91,14 @@ public sealed class MemoryReclaimPolicyTests
         var policy = new MemoryReclaimPolicy(Options, _time);
         foreach (var open in new[] { 4000, 3500, 3000, 2500 })
         {
-            Assert.False(policy.ShouldReclaim(open));
+            Assert.False(Look(policy, open));
         }
 
-        Assert.True(policy.ShouldReclaim(2000));
+        Assert.True(Look(policy, 2000));
         _time.Advance(TimeSpan.FromMinutes(1));
 
         // 1,000 fewer than at the reclaim, not than the 4,000 before it.
-        Assert.False(policy.ShouldReclaim(1500));
-        Assert.True(policy.ShouldReclaim(1000));
+        Assert.False(Look(policy, 1500));
+        Assert.True(Look(policy, 1000));
     }
 }

@@ -49,6 +49,20 @@ public sealed class MemoryReclaimServiceTests : IDisposable
     }
 
     [Fact]
+    public void Check_FloodOpenedAndClosedBetweenTwoChecks_ReclaimsAtTheNextCheck()
+    {
+        var service = CreateService();
+        Assert.False(service.Check());
+
+        _kestrelConnections.Add(18_000);
+        _kestrelConnections.Add(-18_000);
+
+        Assert.False(service.Check());
+        Assert.True(service.Check());
+        Assert.StartsWith("Connections fell from 18000 to 0", Assert.Single(_logger.Collector.GetSnapshot()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_FloodsInQuickSuccession_ReclaimsAtMostOncePerMinimumInterval()
     {
         var service = CreateService();

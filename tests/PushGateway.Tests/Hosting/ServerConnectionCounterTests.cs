@@ -26,6 +26,22 @@ public sealed class ServerConnectionCounterTests
     }
 
     [Fact]
+    public void TakeHighest_GivesTheHighestCountSinceThePreviousCall()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var connections = KestrelActiveConnections(services.GetRequiredService<IMeterFactory>());
+        using var counter = new ServerConnectionCounter(services.GetRequiredService<IMeterFactory>());
+
+        connections.Add(5);
+        connections.Add(-4);
+        var first = counter.TakeHighest();
+        var second = counter.TakeHighest();
+
+        Assert.Equal(5, first);
+        Assert.Equal(1, second);
+    }
+
+    [Fact]
     public async Task Open_CountsBareConnectionsThatNeverSendARequest()
     {
         using var gateway = new GatewayFactory();
