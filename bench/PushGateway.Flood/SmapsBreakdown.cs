@@ -6,8 +6,8 @@ namespace PushGateway.Flood;
 /// <summary>
 /// Which mappings hold a process's RSS, from <c>/proc/PID/smaps</c>. Anonymous mappings are told
 /// apart by shape: the GC reserves one huge range up front (committed parts become separate
-/// mappings inside it), glibc's malloc arenas are 64 MiB-aligned runs of 64 MiB, a thread stack is
-/// a guard page followed by its stack.
+/// mappings inside it), a glibc malloc arena is 64 MiB at a 64 MiB boundary, a thread stack follows
+/// its guard page. A best guess, good enough to see which kind of memory stays.
 /// </summary>
 internal static class SmapsBreakdown
 {
@@ -18,37 +18,26 @@ internal static class SmapsBreakdown
     public static string Read(int pid)
     {
         var mappings = Parse(pid);
+        var gcHeap = GcReservation(mappings);
         var totals = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        void Add(string kind, long rss) => totals[kind] = totals.GetValueOrDefault(kind) + rss;
-
-        var run = new List<Mapping>();
-        foreach (var mapping in mappings)
+        for (var i = 0; i < mappings.Count; i++)
         {
-            if (mapping.Path.Length == 0 && (run.Count == 0 || run[^1].End == mapping.Start))
+            var mapping = mappings[i];
+            var kind = mapping.Path switch
             {
-                run.Add(mapping);
-                continue;
-            }
-
-            Classify(run, Add);
-            run.Clear();
-            if (mapping.Path.Length == 0)
-            {
-                run.Add(mapping);
-                continue;
-            }
-
-            Add(mapping.Path switch
-            {
+                "" when gcHeap.Contains(i) => "GC heap (committed regions)",
+                "" when IsArena(mappings, i) => "malloc arenas",
+                "" when i > 0 && IsGuardPage(mappings[i - 1], mapping) => "thread stacks",
+                "" => "other anonymous (runtime, GC bookkeeping, large mallocs)",
                 "[heap]" => "malloc main heap ([heap])",
                 "[stack]" => "thread stacks",
                 _ when mapping.Path.StartsWith("/memfd:doublemapper", StringComparison.Ordinal) => "runtime code and stubs (doublemapper)",
                 _ when mapping.Path.StartsWith('[') => "other",
                 _ => "files (images, ReadyToRun code)",
-            }, mapping.Rss);
+            };
+            totals[kind] = totals.GetValueOrDefault(kind) + mapping.Rss;
         }
 
-        Classify(run, Add);
         var text = new StringBuilder();
         foreach (var (kind, rss) in totals.OrderByDescending(pair => pair.Value))
         {
@@ -58,32 +47,49 @@ internal static class SmapsBreakdown
         return text.ToString();
     }
 
-    private static void Classify(List<Mapping> run, Action<string, long> add)
+    /// <summary>Indexes of the mappings in runs of adjacent anonymous mappings that span at least 1 GiB.</summary>
+    private static HashSet<int> GcReservation(List<Mapping> mappings)
     {
-        if (run.Count == 0)
+        var inside = new HashSet<int>();
+        var runStart = 0;
+        for (var i = 0; i <= mappings.Count; i++)
         {
-            return;
+            var continues = i < mappings.Count && mappings[i].Path.Length == 0
+                && i > runStart && mappings[i - 1].End == mappings[i].Start;
+            if (continues)
+            {
+                continue;
+            }
+
+            if (i > runStart && mappings[i - 1].End - mappings[runStart].Start >= GcReservationAtLeast)
+            {
+                inside.UnionWith(Enumerable.Range(runStart, i - runStart));
+            }
+
+            runStart = i < mappings.Count && mappings[i].Path.Length == 0 ? i : i + 1;
         }
 
-        var size = run[^1].End - run[0].Start;
-        var rss = run.Sum(mapping => mapping.Rss);
-        if (size >= GcReservationAtLeast)
-        {
-            add("GC heap (committed regions)", rss);
-        }
-        else if (run[0].Start % ArenaSize == 0 && size % ArenaSize == 0)
-        {
-            add("malloc arenas", rss);
-        }
-        else if (run.Count >= 2 && run[0].Perms.StartsWith("---", StringComparison.Ordinal) && run[0].End - run[0].Start <= 16 * Page)
-        {
-            add("thread stacks", rss);
-        }
-        else
-        {
-            add("other anonymous (runtime, loader heaps, native)", rss);
-        }
+        return inside;
     }
+
+    /// <summary>A glibc arena heap: 64 MiB-aligned, its used part then its reserve, 64 MiB together.</summary>
+    private static bool IsArena(List<Mapping> mappings, int i)
+    {
+        var mapping = mappings[i];
+        if (mapping.Start % ArenaSize != 0)
+        {
+            return false;
+        }
+
+        var end = i + 1 < mappings.Count && mappings[i + 1].Start == mapping.End && mappings[i + 1].Path.Length == 0
+            && mappings[i + 1].Perms.StartsWith("---", StringComparison.Ordinal)
+            ? mappings[i + 1].End
+            : mapping.End;
+        return end - mapping.Start == ArenaSize;
+    }
+
+    private static bool IsGuardPage(Mapping guard, Mapping stack) =>
+        guard.Path.Length == 0 && guard.End == stack.Start && guard.Perms.StartsWith("---", StringComparison.Ordinal) && guard.End - guard.Start <= 16 * Page;
 
     private static List<Mapping> Parse(int pid)
     {

@@ -9,12 +9,12 @@ namespace PushGateway.Hosting;
 /// </summary>
 internal static class NativeHeap
 {
-    private static bool s_unavailable = !OperatingSystem.IsLinux();
+    private static bool _unavailable = !OperatingSystem.IsLinux();
 
     /// <summary>Returns the C heap's free memory to the OS; false where the C library cannot.</summary>
     public static bool Trim()
     {
-        if (s_unavailable)
+        if (_unavailable)
         {
             return false;
         }
@@ -26,7 +26,7 @@ internal static class NativeHeap
         }
         catch (Exception exception) when (exception is EntryPointNotFoundException or DllNotFoundException)
         {
-            s_unavailable = true;
+            _unavailable = true;
             return false;
         }
     }
