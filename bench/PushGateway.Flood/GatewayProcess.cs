@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using PushGateway.Bench;
 
 namespace PushGateway.Flood;
 
@@ -21,7 +20,7 @@ internal sealed class GatewayProcess : IDisposable
 
     public static GatewayProcess Start(FloodOptions options)
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         // exec: the shell becomes the gateway, so the PID read from /proc is the server's own.
         // In its own directory, as in the container (WORKDIR /app): appsettings.json is read from there.
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(options.Gateway)) };
@@ -46,23 +45,7 @@ internal sealed class GatewayProcess : IDisposable
         return new GatewayProcess(process, port);
     }
 
-    public async Task WaitUntilListeningAsync(TimeSpan timeout)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Port)).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline && !_process.HasExited)
-            {
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task WaitUntilListeningAsync(TimeSpan timeout) => Loopback.WaitUntilListeningAsync(Port, _process, timeout);
 
     public MemorySample Sample() => MemorySample.Read(Id);
 
@@ -82,12 +65,5 @@ internal sealed class GatewayProcess : IDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
