@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using PushGateway.Bench;
 
 namespace PushGateway.LoadGen;
 
@@ -67,23 +66,7 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Waits until the port accepts connections.</summary>
-    public async Task WaitUntilListeningAsync(TimeSpan timeout)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Port)).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline && !_process.HasExited)
-            {
-                await Task.Delay(20).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task WaitUntilListeningAsync(TimeSpan timeout) => Loopback.WaitUntilListeningAsync(Port, _process, timeout);
 
     /// <summary>User plus system CPU time of the whole process so far, in seconds.</summary>
     public double CpuSeconds()
@@ -136,10 +119,5 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Loopback.FreePort();
 }

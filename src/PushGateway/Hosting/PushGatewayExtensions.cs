@@ -40,6 +40,7 @@ public static class PushGatewayExtensions
         services.AddWebSocketTransport();
         services.AddSseTransport();
         services.AddPublishing();
+        services.AddMemoryReclaim();
         services.AddOpenApi();
         return services;
     }

@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using PushGateway.Hosting;
 using PushGateway.Hub;
 using Serilog.Core;
 
@@ -84,5 +86,13 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time).AddSingleton<ILogEventSink>(Logs));
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        // UseKestrel above registers Kestrel's memory pool factory again, after the app's services:
+        // wrap that one, as the app wraps the one WebApplication.CreateBuilder registers.
+        builder.ConfigureServices(services => services.AddRenewableMemoryPools());
+        return base.CreateHost(builder);
     }
 }
