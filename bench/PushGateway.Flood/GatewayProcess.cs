@@ -34,8 +34,9 @@ internal sealed class GatewayProcess : IDisposable
 
         start.ArgumentList.Add(options.Gateway);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        // Every flood client comes from 127.0.0.1.
+        // Every flood client comes from 127.0.0.1: no per-address caps (the abuse suite tests those).
         start.Environment["PushGateway__Limits__MaxConnectionsPerAddress"] = "100000";
+        start.Environment["PushGateway__Limits__MaxSocketsPerAddress"] = "0";
         foreach (var (key, value) in options.GatewayEnvironment)
         {
             start.Environment[key] = value;
