@@ -4,6 +4,7 @@ using PushGateway.Observability;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
+    ContentRootPath = ContentRoot.For(args),
     // The demo pages are copied next to the binaries at build time (see the .csproj).
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });

@@ -48,6 +48,7 @@ public static class PushGatewayExtensions
     public static WebApplication MapPushGateway(this WebApplication app)
     {
         app.UseConnectionAdmission();
+        app.UseRequestSummary();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The host's own logger: the static Serilog logger stays unset (see AddGatewayLogging).

@@ -30,12 +30,19 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     public GatewayFactory(
         IDictionary<string, string?>? settings = null, int port = 0, DateTimeOffset? start = null, Action<KestrelServerOptions>? kestrel = null)
     {
-        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        _settings = new Dictionary<string, string?>
         {
             ["Serilog:MinimumLevel:Default"] = "Warning",
             // Kestrel warns that Listen below overrides the default URL: expected here.
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Server.Kestrel"] = "Error",
+            // The request lines of failed requests (Information), which tests await as the sign that a request is over.
+            ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Information",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
         Time = new FakeTimeProvider(start ?? DefaultStart);
         // Not UseKestrel(port): it rewrites the server addresses while the app may already be binding
         // them, which fails now and then (dotnet/aspnetcore#67714).

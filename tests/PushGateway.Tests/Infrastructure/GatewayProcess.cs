@@ -43,13 +43,18 @@ public sealed partial class GatewayProcess : IDisposable
         }
     }
 
-    /// <summary>Starts the gateway under <c>ulimit -n <paramref name="openFilesLimit"/></c> and waits until it listens.</summary>
-    public static async Task<GatewayProcess> StartAsync(int openFilesLimit, IDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the gateway under <c>ulimit -n <paramref name="openFilesLimit"/></c> and waits until it listens;
+    /// from <paramref name="workingDirectory"/> if given, else from its own directory.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(
+        int openFilesLimit, IDictionary<string, string>? settings = null, string? workingDirectory = null)
     {
         var port = GatewayFactory.FreePort();
-        var start = new ProcessStartInfo("bash", ["-c", $"ulimit -n {openFilesLimit} && exec \"$0\" PushGateway.dll", DotnetHost()])
+        var dll = Path.Combine(AppContext.BaseDirectory, "PushGateway.dll");
+        var start = new ProcessStartInfo("bash", ["-c", $"ulimit -n {openFilesLimit} && exec \"$0\" \"$1\"", DotnetHost(), dll])
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -68,6 +73,12 @@ public sealed partial class GatewayProcess : IDisposable
     /// <summary>The first line (already written or still to come) that contains <paramref name="text"/>.</summary>
     public async Task<string> WaitForLineAsync(string text)
     {
+        // Lines an earlier wait read past are in Lines already.
+        if (Lines.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } written)
+        {
+            return written;
+        }
+
         var token = TestTimeout.Token();
         await foreach (var line in _lines.Reader.ReadAllAsync(token))
         {

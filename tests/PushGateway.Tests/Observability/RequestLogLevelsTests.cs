@@ -7,13 +7,18 @@ namespace PushGateway.Tests.Observability;
 public sealed class RequestLogLevelsTests
 {
     [Theory]
-    [InlineData(200, LogEventLevel.Information)]
-    [InlineData(429, LogEventLevel.Information)]
-    [InlineData(503, LogEventLevel.Warning)]
-    [InlineData(504, LogEventLevel.Warning)]
-    public void For_AnsweredRequest_ErrorNeverWithoutAnException(int status, LogEventLevel expected)
+    [InlineData("/publish", 200, LogEventLevel.Debug)]
+    [InlineData("/ws", 101, LogEventLevel.Debug)]
+    [InlineData("/publish", 429, LogEventLevel.Debug)]
+    [InlineData("/publish", 400, LogEventLevel.Information)]
+    [InlineData("/sse", 403, LogEventLevel.Information)]
+    [InlineData("/publish", 503, LogEventLevel.Warning)]
+    [InlineData("/publish", 504, LogEventLevel.Warning)]
+    [InlineData("/readyz", 503, LogEventLevel.Debug)]
+    [InlineData("/healthz", 200, LogEventLevel.Debug)]
+    public void For_AnsweredRequest_ErrorNeverWithoutAnException(string path, int status, LogEventLevel expected)
     {
-        var context = new DefaultHttpContext { Response = { StatusCode = status } };
+        var context = new DefaultHttpContext { Request = { Path = path }, Response = { StatusCode = status } };
 
         Assert.Equal(expected, RequestLogLevels.For(context, 1, exception: null));
     }
