@@ -93,7 +93,7 @@ internal sealed class LiveStatsStore(string selfNode, int capacity)
             .OrderBy(second => second.Key)
             .Select(second => Sum(second.Key, [.. second]))
             .ToList();
-        return new LiveStatsResponse(SelfNode, nodes, new ClusterStats(nodes.Count, cluster));
+        return new LiveStatsResponse(SelfNode, capacity * 1000L, nodes, new ClusterStats(nodes.Count, cluster));
     }
 
     private static LiveStatsPoint Sum(long t, LiveStatsPoint[] points)
