@@ -7,7 +7,7 @@ namespace PushGateway.Observability.LiveStats;
 /// <param name="Node">The id of the node that answered.</param>
 /// <param name="WindowMs">How far back the points go (<c>PushGateway:Dashboard:Window</c>), in milliseconds.</param>
 /// <param name="Nodes">Every node heard from in the last few seconds (only this one without Redis), this one first.</param>
-/// <param name="Cluster">The sum over the nodes, second by second (latency: the highest of the nodes' percentiles).</param>
+/// <param name="Cluster">The sum over the nodes, second by second, up to the newest second all of them reported (latency: the highest of the nodes' percentiles).</param>
 public sealed record LiveStatsResponse(string Node, long WindowMs, IReadOnlyList<NodeStats> Nodes, ClusterStats Cluster);
 
 /// <param name="Node">The node's id (the one the Redis backplane uses for presence).</param>

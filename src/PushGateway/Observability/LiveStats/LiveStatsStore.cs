@@ -76,19 +76,26 @@ internal sealed class LiveStatsStore(string selfNode, int capacity)
         }
     }
 
-    /// <summary>Every node's points after <paramref name="since"/> (Unix ms), this node first, and their sums.</summary>
+    /// <summary>
+    /// Every node's points after <paramref name="since"/> (Unix ms), this node first, and their sums up
+    /// to the newest second every node has reported: another node's point reaches this one a moment
+    /// after this node took its own, and a sum without it would dip.
+    /// </summary>
     public LiveStatsResponse Read(long since)
     {
         List<NodeStats> nodes;
+        long complete;
         lock (_lock)
         {
             nodes = [.. _nodes
                 .OrderBy(pair => pair.Key == SelfNode ? 0 : 1).ThenBy(pair => pair.Key, StringComparer.Ordinal)
                 .Select(pair => new NodeStats(pair.Key, [.. pair.Value.Where(point => point.T > since)]))];
+            complete = _nodes.Values.Where(ring => ring.Count > 0).Select(ring => ring.Last().T).DefaultIfEmpty(long.MinValue).Min();
         }
 
         var cluster = nodes
             .SelectMany(node => node.Points)
+            .Where(point => point.T <= complete)
             .GroupBy(point => point.T)
             .OrderBy(second => second.Key)
             .Select(second => Sum(second.Key, [.. second]))
