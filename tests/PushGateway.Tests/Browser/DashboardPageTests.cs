@@ -60,6 +60,54 @@ public sealed class DashboardPageTests(ChromiumFixture chromium) : IClassFixture
     }
 
     [Fact]
+    public async Task Dashboard_OnARedisCluster_ShowsEachNodeAndTheirSum()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["PushGateway:Redis:Configuration"] = redis.Configuration,
+            ["PushGateway:Ticker:Enabled"] = "false",
+        };
+        await using var nodeA = new GatewayFactory(settings);
+        await using var nodeB = new GatewayFactory(settings);
+        await using var sseOnA = await SseTestClient.ConnectAsync(nodeA);
+        using var wsOnB = await WebSocketTestClient.ConnectAsync(nodeB);
+        await wsOnB.SendTextAsync("counted");
+        Assert.Equal("counted", (await sseOnA.NextAsync()).Data);
+        await using var browser = await BrowserSession.StartAsync(chromium);
+        await browser.Context.AddInitScriptAsync(RecordViolations);
+        var page = await browser.OpenAsync(new Uri(nodeA.HttpAddress, "dashboard.html"));
+
+        // Points come when the clocks move; each node reads the other's as it takes its own.
+        await Eventually.ReachAsync(
+            async () =>
+            {
+                nodeA.Time.Advance(TimeSpan.FromSeconds(1));
+                nodeB.Time.Advance(TimeSpan.FromSeconds(1));
+                return await page.Locator("#nodes tr").CountAsync() == 2 && await page.Locator("#ws").TextContentAsync() == "1";
+            },
+            "the dashboard on node A showing both nodes");
+
+        await Expect(page.Locator("#node option")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#node option").First).ToHaveTextAsync("Cluster (2 nodes)");
+        await Expect(page.Locator("#sse")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#nodes tr").First.Locator("th")).ToContainTextAsync("(this node)");
+        await Expect(page.Locator("#nodes tr").First.Locator("td").Nth(1)).ToHaveTextAsync("1");
+        await Expect(page.Locator("#nodes tr").Nth(1).Locator("td").First).ToHaveTextAsync("1");
+        await BrowserSession.ScreenshotAsync(page, "dashboard-cluster");
+
+        // Node B alone: its socket, none of A's streams.
+        var nodeBId = await page.Locator("#nodes tr").Nth(1).GetAttributeAsync("data-node");
+        await page.Locator("#node").SelectOptionAsync(nodeBId!);
+        await Expect(page.Locator("#ws")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#sse")).ToHaveTextAsync("0");
+
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__violations"));
+        Assert.Empty(browser.ConsoleErrors);
+        browser.AssertOnlyTalkedTo(nodeA.HttpAddress);
+    }
+
+    [Fact]
     public async Task IndexPage_LinksToTheDashboard()
     {
         await using var gateway = new GatewayFactory();
