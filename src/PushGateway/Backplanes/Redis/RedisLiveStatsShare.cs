@@ -113,18 +113,26 @@ internal sealed partial class RedisLiveStatsShare(
     {
         try
         {
-            return JsonSerializer.Deserialize((string)value!, LiveStatsJsonContext.Default.LiveStatsPoint);
+            var point = JsonSerializer.Deserialize((string)value!, LiveStatsJsonContext.Default.LiveStatsPoint);
+            if (point?.Connections is not null)
+            {
+                return point;
+            }
         }
         catch (JsonException exception)
         {
             LogUnreadablePoint(exception.Message);
             return null;
         }
+
+        LogUnreadablePoint("no connections");
+        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Live stats not shared this second: {Reason}")]
     private partial void LogShareFailed(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a live-stats point from Redis that is not one: {Reason}")]
+    // Debug: the same entry is read again every second until it expires.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped a live-stats point from Redis that is not one: {Reason}")]
     private partial void LogUnreadablePoint(string reason);
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using PushGateway.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace PushGateway.Tests.Observability.LiveStats;
 
@@ -105,6 +106,32 @@ public sealed class ClusterStatsTests : IAsyncLifetime
                 return (await fromA.GetFromJsonAsync<JsonElement>("dashboard/stats", TestTimeout.Token())).GetProperty("nodes").GetArrayLength() == 1;
             },
             "node A no longer showing node B");
+    }
+
+    [Fact]
+    public async Task Stats_WithEntriesInRedisThatAreNotPoints_SkipThem()
+    {
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration))
+        {
+            var database = redis.GetDatabase();
+            await database.ListRightPushAsync("pushgateway:stats:intruder", ["not json", "{}", "null", "{\"t\":1,\"connections\":{\"ws\":7}}"]);
+            await database.SetAddAsync("pushgateway:stats:nodes", "intruder");
+        }
+
+        using var fromA = _nodeA.CreateHttpClient();
+        await Eventually.ReachAsync(
+            async () =>
+            {
+                _nodeA.Time.Advance(TimeSpan.FromSeconds(1));
+                var stats = await fromA.GetFromJsonAsync<JsonElement>("dashboard/stats", TestTimeout.Token());
+                return stats.GetProperty("nodes").EnumerateArray().Any(node => node.GetProperty("node").GetString() == "intruder");
+            },
+            "node A reading the intruder's list");
+
+        var intruder = (await fromA.GetFromJsonAsync<JsonElement>("dashboard/stats", TestTimeout.Token()))
+            .GetProperty("nodes").EnumerateArray().Single(node => node.GetProperty("node").GetString() == "intruder");
+        Assert.Equal(7, Connections(Assert.Single(intruder.GetProperty("points").EnumerateArray()), "ws"));
+        Assert.DoesNotContain(_nodeA.Logs.Events, e => e.Level >= Serilog.Events.LogEventLevel.Error);
     }
 
     private static JsonElement? PointAt(JsonElement series, long t)
