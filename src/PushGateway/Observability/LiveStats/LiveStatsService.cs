@@ -12,7 +12,10 @@ internal sealed class LiveStatsService(LiveStatsSampler sampler, LiveStatsStore 
     private readonly Channel<LiveStatsPoint> _taken = Channel.CreateBounded<LiveStatsPoint>(
         new BoundedChannelOptions(60) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
 
+    // Stop and Dispose may race a tick that is about to re-arm the timer.
+    private readonly Lock _lock = new();
     private ITimer? _timer;
+    private bool _stopped;
 
     /// <summary>This node's points as they are taken, for the cluster share (the oldest go when nobody reads).</summary>
     public ChannelReader<LiveStatsPoint> Taken => _taken.Reader;
@@ -25,22 +28,45 @@ internal sealed class LiveStatsService(LiveStatsSampler sampler, LiveStatsStore 
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        lock (_lock)
+        {
+            _stopped = true;
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
         _taken.Writer.TryComplete();
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            _timer?.Dispose();
+        }
+    }
 
     private void Tick()
     {
+        if (Volatile.Read(ref _stopped))
+        {
+            return;
+        }
+
         var now = timeProvider.GetUtcNow();
         // The timer fires a little after the second it aims at: name the point by the nearest whole second.
         var second = DateTimeOffset.FromUnixTimeMilliseconds((now.ToUnixTimeMilliseconds() + 500) / 1000 * 1000);
         var point = sampler.Sample(second);
         store.Add(store.SelfNode, [point]);
         _taken.Writer.TryWrite(point);
-        _timer?.Change(UntilNextSecond(), Timeout.InfiniteTimeSpan);
+        lock (_lock)
+        {
+            if (!_stopped)
+            {
+                _timer?.Change(UntilNextSecond(), Timeout.InfiniteTimeSpan);
+            }
+        }
     }
 
     private TimeSpan UntilNextSecond()
