@@ -42,6 +42,7 @@ internal sealed class LiveStatsSampler : IDisposable
         lock (_sampling)
         {
             _backplaneUp.Reset();
+            _delivered.BeginObservation();
             _listener.RecordObservableInstruments();
             _latency.Buckets.Drain(_latencyCounts);
             long total = 0;
@@ -91,6 +92,7 @@ internal sealed class LiveStatsSampler : IDisposable
         if (sink is not null)
         {
             sink.Exists = true;
+            sink.Observable = instrument.IsObservable;
             listener.EnableMeasurementEvents(instrument, sink);
         }
     }
@@ -99,12 +101,19 @@ internal sealed class LiveStatsSampler : IDisposable
     {
         public volatile bool Exists;
 
+        /// <summary>Reports when observed (once per sample, on the sampling thread), not as things happen.</summary>
+        public volatile bool Observable;
+
         public abstract void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags);
 
         public virtual void Record(long value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Record((double)value, tags);
     }
 
-    /// <summary>A counter's running total; each sample takes what was added since the last.</summary>
+    /// <summary>
+    /// A counter's running total; each sample takes what was added since the last. A counter adds as
+    /// things happen; an observable counter reports its totals (one per tag set) when observed, and
+    /// those are summed into the running total at each sample.
+    /// </summary>
     private sealed class Total : Sink
     {
         private long _total;
@@ -114,6 +123,15 @@ internal sealed class LiveStatsSampler : IDisposable
 
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Record((long)value, tags);
 
+        /// <summary>Before an observation: an observable counter's totals are summed afresh.</summary>
+        public void BeginObservation()
+        {
+            if (Observable)
+            {
+                Interlocked.Exchange(ref _total, 0);
+            }
+        }
+
         public long? TakeDelta()
         {
             if (!Exists)
@@ -122,7 +140,8 @@ internal sealed class LiveStatsSampler : IDisposable
             }
 
             var total = Interlocked.Read(ref _total);
-            var delta = total - _taken;
+            // An observable total that went down (a tag set gone) counts as nothing new, not as negative.
+            var delta = Math.Max(0, total - _taken);
             _taken = total;
             return delta;
         }

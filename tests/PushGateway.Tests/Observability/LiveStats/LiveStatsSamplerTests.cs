@@ -51,6 +51,27 @@ public sealed class LiveStatsSamplerTests : IDisposable
     }
 
     [Fact]
+    public void Sample_AnObservableCounterOfTotals_GivesTheirGrowthSinceTheLastSample()
+    {
+        long ws = 10, sse = 5;
+        _meter.CreateObservableCounter("pushgateway.messages.delivered", () => new[]
+        {
+            new Measurement<long>(ws, new KeyValuePair<string, object?>("transport", "ws")),
+            new Measurement<long>(sse, new KeyValuePair<string, object?>("transport", "sse")),
+        });
+
+        var first = _sampler.Sample(End);
+        ws += 7;
+        sse += 1;
+        var second = _sampler.Sample(End.AddSeconds(1));
+        var third = _sampler.Sample(End.AddSeconds(2));
+
+        Assert.Equal(15, first.Delivered);
+        Assert.Equal(8, second.Delivered);
+        Assert.Equal(0, third.Delivered);
+    }
+
+    [Fact]
     public void Sample_InstrumentsThatDoNotExist_AreNullNotZero()
     {
         var point = _sampler.Sample(End);
