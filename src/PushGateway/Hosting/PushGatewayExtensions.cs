@@ -1,5 +1,6 @@
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Observability.LiveStats;
 using PushGateway.Publishing;
 using PushGateway.Security;
 using PushGateway.Transports.ServerSentEvents;
@@ -41,6 +42,7 @@ public static class PushGatewayExtensions
         services.AddSseTransport();
         services.AddPublishing();
         services.AddMemoryReclaim();
+        services.AddLiveStats();
         services.AddOpenApi();
         return services;
     }
@@ -71,6 +73,7 @@ public static class PushGatewayExtensions
         app.MapSseTransport();
         app.MapPublishApi();
         app.MapPresence();
+        app.MapDashboard();
         app.MapOpenApi();
         return app;
     }

@@ -16,6 +16,11 @@ public sealed class StaticPagesTests : IDisposable
     [InlineData("ticker.html", "text/html", "ticker.js")]
     [InlineData("chat.js", "text/javascript", "WebSocket")]
     [InlineData("ticker.js", "text/javascript", "EventSource")]
+    [InlineData("index.html", "text/html", "dashboard.html")]
+    [InlineData("dashboard.html", "text/html", "dashboard.js")]
+    [InlineData("dashboard.js", "text/javascript", "dashboard/stats")]
+    [InlineData("lib/uplot/uPlot.iife.min.js", "text/javascript", "uPlot")]
+    [InlineData("lib/uplot/uPlot.min.css", "text/css", ".uplot")]
     [InlineData("site.css", "text/css", "")]
     [InlineData("favicon.svg", "image/svg+xml", "<svg")]
     public async Task Get_DemoPage_IsServedFromTheTopLevelWebRoot(string path, string mediaType, string contains)
@@ -32,6 +37,8 @@ public sealed class StaticPagesTests : IDisposable
     [Theory]
     [InlineData("chat.html")]
     [InlineData("ticker.html")]
+    [InlineData("dashboard.html")]
+    [InlineData("dashboard/stats")]
     [InlineData("sse?topic=not%20a%20topic")]
     public async Task Get_AnyResponse_CarriesSecurityHeaders(string path)
     {

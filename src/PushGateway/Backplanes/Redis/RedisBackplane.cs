@@ -46,6 +46,12 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 
     public bool IsDistributed => true;
 
+    /// <summary>This node's id in Redis (presence, live stats).</summary>
+    public string NodeId => _nodeId;
+
+    /// <summary>The connection, once started: for other per-node reports (live stats) to share.</summary>
+    public IConnectionMultiplexer? Connection => _redis;
+
     /// <summary>Connected, tailing the delivery stream, and the last command went through.</summary>
     public bool IsAvailable => _redis?.IsConnected == true && Volatile.Read(ref _attachedAt) is not null && Volatile.Read(ref _down) == 0;
 

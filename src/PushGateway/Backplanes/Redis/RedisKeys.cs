@@ -26,6 +26,12 @@ internal sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey Published(MessageDraft draft) => prefix + "published:" + RedisEntry.Fingerprint(draft);
 
+    /// <summary>The ids of the nodes that report live stats (a node whose stats key expired is removed by the next reader).</summary>
+    public RedisKey StatsNodes { get; } = prefix + "stats:nodes";
+
+    /// <summary>A node's recent live-stats points (JSON, oldest first), expiring unless the node refreshes them.</summary>
+    public RedisKey Stats(string nodeId) => prefix + "stats:" + nodeId;
+
     /// <summary>A node's subscriber counts by topic, expiring unless the node refreshes them.</summary>
     public RedisKey Node(string nodeId) => prefix + "node:" + nodeId;
 }
