@@ -41,6 +41,7 @@ public static class PushGatewayExtensions
         services.AddSseTransport();
         services.AddPublishing();
         services.AddMemoryReclaim();
+        services.AddGatewayDrain();
         services.AddOpenApi();
         return services;
     }

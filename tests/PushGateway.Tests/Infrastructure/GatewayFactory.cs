@@ -36,6 +36,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             // Kestrel warns that Listen below overrides the default URL: expected here.
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Server.Kestrel"] = "Error",
         };
+        // Stopping closes every connection at once unless a test sets a window and moves the fake clock through it.
+        _settings.TryAdd("PushGateway:Shutdown:DrainWindow", "00:00:00");
         Time = new FakeTimeProvider(start ?? DefaultStart);
         // Not UseKestrel(port): it rewrites the server addresses while the app may already be binding
         // them, which fails now and then (dotnet/aspnetcore#67714).
