@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.ServerSentEvents;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
@@ -146,6 +147,54 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task Stop_SendsWhatWasQueuedToAConnectionBeforeItsClose()
+    {
+        const int count = 300;
+        var gateway = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Ticker:Enabled"] = "false",
+            ["PushGateway:Limits:PublishBurst"] = "1000",
+        });
+        using var http = gateway.CreateHttpClient();
+        // Clients with small receive buffers that read nothing yet: most of what is published waits in the queues.
+        using var invoker = new HttpMessageInvoker(SmallReceiveBufferHandler());
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(gateway.WebSocketAddress, invoker, TestTimeout.Token());
+        using var sseHttp = new HttpClient(SmallReceiveBufferHandler()) { BaseAddress = gateway.HttpAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var sseResponse = await sseHttp.GetAsync("sse", HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+        var filler = new string('x', 60_000);
+        for (var i = 0; i < count; i++)
+        {
+            using var published = await PublishAsync(http, $"{i} {filler}");
+            Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        }
+
+        var stopping = gateway.DisposeAsync().AsTask();
+        await Eventually.ReachAsync(() => Task.FromResult(gateway.Hub.SubscriberCount == 0), "the subscriptions closed");
+
+        var received = new List<string>();
+        while ((await ReceiveAsync(ws)) is (WebSocketMessageType.Text, var payload))
+        {
+            received.Add(Encoding.UTF8.GetString(payload).Split(' ')[0]);
+        }
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"{i}"), received);
+        Assert.Equal(ServiceRestart, ws.CloseStatus);
+        await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, TestTimeout.Token());
+
+        var parser = SseParser.Create(await sseResponse.Content.ReadAsStreamAsync(TestTimeout.Token()));
+        var events = new List<string>();
+        await foreach (var item in parser.EnumerateAsync(TestTimeout.Token()))
+        {
+            events.Add(item.Data.Split(' ')[0]);
+        }
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"{i}"), events);
+        Assert.Equal(RetryMinimum, parser.ReconnectionInterval);
+        await stopping.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task Stop_WithoutDrainWindow_ClosesEveryoneAtOnce()
     {
         // GatewayFactory's default: a window of 0.
@@ -234,7 +283,7 @@ public sealed class ShutdownTests
         var messages = new List<string>();
         while (true)
         {
-            var (type, payload) = await ws.ReceiveAsync();
+            var (type, payload) = await ReceiveAsync(ws.Socket);
             if (type == WebSocketMessageType.Close)
             {
                 var closedAt = time.GetUtcNow();
@@ -247,6 +296,21 @@ public sealed class ShutdownTests
         }
     }
 
+    private static async Task<(WebSocketMessageType Type, byte[] Payload)> ReceiveAsync(ClientWebSocket socket)
+    {
+        using var message = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, TestTimeout.Token());
+            message.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage || result.MessageType == WebSocketMessageType.Close)
+            {
+                return (result.MessageType, message.ToArray());
+            }
+        }
+    }
+
     private static async Task<SseClosed> ReadSseAsync(SseTestClient sse, TimeProvider time, ClosedCounter closed)
     {
         var items = await sse.ReadToEndAsync();
@@ -254,6 +318,24 @@ public sealed class ShutdownTests
         closed.Increment();
         return new SseClosed(closedAt, [.. items.Select(item => item.Data)], sse.Parser.ReconnectionInterval);
     }
+
+    private static SocketsHttpHandler SmallReceiveBufferHandler() => new()
+    {
+        ConnectCallback = static async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 4096 };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 
     private static async Task<string> ReadSomeAsync(NetworkStream stream)
     {
