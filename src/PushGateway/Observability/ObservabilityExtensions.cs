@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PushGateway.Backplanes;
 using Serilog;
 
@@ -33,12 +34,14 @@ public static class ObservabilityExtensions
 
     /// <summary>
     /// <c>GET /healthz</c>: liveness (the process answers); <c>GET /readyz</c>: readiness (the checks
-    /// tagged ready, such as the backplane).
+    /// tagged ready, such as the backplane), 503 when one is unhealthy or degraded (a node draining on its way out).
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(BackplaneServiceCollectionExtensions.ReadyTag) });
+        var ready = new HealthCheckOptions { Predicate = check => check.Tags.Contains(BackplaneServiceCollectionExtensions.ReadyTag) };
+        ready.ResultStatusCodes[HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable;
+        endpoints.MapHealthChecks("/readyz", ready);
         return endpoints;
     }
 }

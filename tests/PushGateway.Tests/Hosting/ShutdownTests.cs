@@ -74,6 +74,9 @@ public sealed class ShutdownTests
         Assert.All(webSocketsClosed, ws => Assert.Equal((ServiceRestart, RestartReason), (ws.Status, ws.Description)));
         Assert.All(streamsClosed, sse => Assert.InRange(sse.Retry, RetryMinimum, RetryMinimum + window));
         Assert.True(streamsClosed.Select(sse => sse.Retry).Distinct().Count() > 1, "the retry is drawn at random");
+        // A draining node is not an error: readiness is degraded, not unhealthy, and nothing was dropped as slow.
+        Assert.Empty(gateway.Logs.Errors);
+        Assert.DoesNotContain(gateway.Logs.Events, e => e.MessageTemplate.Text.Contains("slow subscriber", StringComparison.Ordinal));
 
         foreach (var ws in webSockets)
         {
