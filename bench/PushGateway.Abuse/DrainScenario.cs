@@ -61,9 +61,9 @@ internal sealed class DrainScenario(string name, string title, IReadOnlyDictiona
             }
 
             await end.CancelAsync().ConfigureAwait(false);
-            var (readyAfter, streamAnswers) = await refusals.ConfigureAwait(false);
+            var (readyFailed, streamAnswers) = await refusals.ConfigureAwait(false);
             await Task.WhenAll(clients.Select(c => c.Finished)).ConfigureAwait(false);
-            Report(result, clients, signalled, exitedAfter, a, readyAfter, streamAnswers);
+            Report(result, clients, signalled, exitedAfter, a, readyFailed, streamAnswers);
         }
         finally
         {
@@ -75,20 +75,20 @@ internal sealed class DrainScenario(string name, string title, IReadOnlyDictiona
     /// Until the stopping node exits: <c>/readyz</c> every 20 ms (when it first failed), and a new <c>/sse</c> every
     /// 100 ms (what it answered).
     /// </summary>
-    private static async Task<(TimeSpan? ReadyFailedAfter, Dictionary<string, int> StreamAnswers)> ProbeStoppingNodeAsync(
+    private static async Task<((string Status, TimeSpan After)? ReadyFailed, Dictionary<string, int> StreamAnswers)> ProbeStoppingNodeAsync(
         HttpClient probes, GatewayNode node, long signalled, CancellationToken end)
     {
-        TimeSpan? readyFailedAfter = null;
+        (string Status, TimeSpan After)? readyFailed = null;
         var answers = new Dictionary<string, int>();
         var nextStream = 0L;
         while (node.IsAlive && !end.IsCancellationRequested)
         {
-            if (readyFailedAfter is null)
+            if (readyFailed is null)
             {
                 var status = await StatusAsync(probes, new Uri(node.BaseAddress, "/readyz"), end).ConfigureAwait(false);
                 if (status != "200")
                 {
-                    readyFailedAfter = Stopwatch.GetElapsedTime(signalled);
+                    readyFailed = (status, Stopwatch.GetElapsedTime(signalled));
                 }
             }
 
@@ -102,7 +102,7 @@ internal sealed class DrainScenario(string name, string title, IReadOnlyDictiona
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return (readyFailedAfter, answers);
+        return (readyFailed, answers);
     }
 
     private static async Task<string> StatusAsync(HttpClient client, Uri uri, CancellationToken end, bool streamHeadersOnly = false)
@@ -122,7 +122,7 @@ internal sealed class DrainScenario(string name, string title, IReadOnlyDictiona
     }
 
     private void Report(
-        ScenarioResult result, List<DrainClient> clients, long signalled, TimeSpan exitedAfter, GatewayNode a, TimeSpan? readyAfter,
+        ScenarioResult result, List<DrainClient> clients, long signalled, TimeSpan exitedAfter, GatewayNode a, (string Status, TimeSpan After)? readyFailed,
         Dictionary<string, int> streamAnswers)
     {
         var reconnected = clients.Where(c => c.ReconnectedAt != 0).ToList();
@@ -133,7 +133,8 @@ internal sealed class DrainScenario(string name, string title, IReadOnlyDictiona
         var peak100 = per100.Count == 0 ? 0 : per100.Max();
         var peakSecond = perSecond.Count == 0 ? 0 : perSecond.Max();
 
-        result.Figure("node a: `/readyz` failed after", readyAfter is { } r ? Ms(r) : "never (before it exited)");
+        var ready = readyFailed is { } failed ? $"{failed.Status} after {Ms(failed.After)}" : "none before it exited";
+        result.Figure("node a: first `/readyz` not 200 (probed every 20 ms)", ready);
         result.Figure("node a: new `/sse` requests after the signal (every 100 ms)", streamAnswers);
         result.Figure("node a: exited after", $"{Phases.Seconds(exitedAfter)} (exit code {a.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none: still running"})");
         result.Figure("connections on a ended (from the signal)", Spread(ended));
@@ -153,8 +154,9 @@ internal sealed class DrainScenario(string name, string title, IReadOnlyDictiona
         result.Require("node a exited by itself, with code 0", a.Describe(), a.ExitCode == 0);
         if (paced)
         {
-            result.Require("node a failed `/readyz` within 200 ms of the signal", readyAfter is { } ready ? Ms(ready) : "never",
-                readyAfter < TimeSpan.FromMilliseconds(200));
+            result.Require("node a answered `/readyz` 503 within 200 ms of the signal, and new `/sse` 503 with Retry-After",
+                $"{ready}; `/sse`: {string.Join(", ", streamAnswers.Select(p => $"{p.Key} {p.Value}"))}",
+                readyFailed is ("503", var after) && after < TimeSpan.FromMilliseconds(200) && streamAnswers.ContainsKey("503 + Retry-After"));
             // An even spread over 5 s puts 2 % of the clients in each 100 ms; allow twice that.
             var bound = clients.Count * 4 / 100;
             result.Require($"at most {bound} reconnects (4 % of the clients) reach b in any 100 ms", $"{peak100}", peak100 <= bound);

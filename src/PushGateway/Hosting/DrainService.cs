@@ -7,8 +7,9 @@ namespace PushGateway.Hosting;
 /// Stops a node without a reconnect storm. On the stop signal (SIGTERM raises <c>ApplicationStopping</c> first;
 /// a host stopped in code calls <see cref="StoppingAsync"/> first) the drain begins: readiness fails and new
 /// streams are refused. <see cref="StoppingAsync"/>, which the host runs before it stops the web server (so new
-/// requests are still answered, with 503, rather than refused by the kernel), then closes the open subscriptions
-/// in batches spread evenly over <see cref="ShutdownOptions.DrainWindow"/>, in random order; at the end it refuses
+/// requests are still answered, with 503, rather than refused by the kernel), then closes the open subscriptions,
+/// in random order, a batch every <see cref="ShutdownOptions.DrainInterval"/>, what is left shared evenly over what
+/// is left of <see cref="ShutdownOptions.DrainWindow"/> (so a stall delays closes rather than bunching them); at the end it refuses
 /// new publishes, lets those in flight finish, and closes the rest. Each closing connection sends what was queued
 /// to it before its close (WebSocket 1012, or a random <c>retry:</c> and the end of the event stream).
 /// </summary>
@@ -40,22 +41,31 @@ internal sealed partial class DrainService(
         Random.Shared.Shuffle(open);
         // Nothing to spread out: no reason to wait.
         var window = open.Length == 0 ? TimeSpan.Zero : options.Value.DrainWindow;
-        var batches = window <= TimeSpan.Zero ? 1 : (int)Math.Ceiling(window / options.Value.DrainInterval);
-        LogDrainStarted(open.Length, window, batches);
+        var interval = options.Value.DrainInterval;
+        LogDrainStarted(open.Length, window, interval);
 
         var closed = 0;
         try
         {
-            // Batch i of n at i/n of the window: the last one at its end, after publishes stop (below).
-            for (var batch = 1; batch < batches; batch++)
+            while (true)
             {
-                await DelayUntilAsync(startedAt, window * batch / batches, cancellationToken).ConfigureAwait(false);
-                var through = (int)((long)open.Length * batch / batches);
+                // The next tick on the interval's grid: ticks missed in a stall are skipped, not made up in a burst.
+                var now = timeProvider.GetElapsedTime(startedAt);
+                var next = TimeSpan.FromTicks(Math.Min(window.Ticks, ((now.Ticks / interval.Ticks) + 1) * interval.Ticks));
+                await DelayUntilAsync(startedAt, next, cancellationToken).ConfigureAwait(false);
+                var left = window - timeProvider.GetElapsedTime(startedAt);
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                // What is still open, shared evenly over the ticks left, this one included; the last share closes below.
+                var ticksLeft = (left.Ticks / interval.Ticks) + 1;
+                var through = closed + (int)((open.Length - closed) / ticksLeft);
                 hub.Close(open[closed..through], SubscriptionCloseReason.ServerShutdown);
                 closed = through;
             }
 
-            await DelayUntilAsync(startedAt, window, cancellationToken).ConfigureAwait(false);
             // Whatever was accepted reaches the connections still open, or at least history, before they close.
             await drain.RefusePublishesAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -84,8 +94,8 @@ internal sealed partial class DrainService(
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Shutting down: closing {Connections} connections over {DrainWindow} in {Batches} batches")]
-    private partial void LogDrainStarted(int connections, TimeSpan drainWindow, int batches);
+        Message = "Shutting down: closing {Connections} connections over {DrainWindow}, a batch every {DrainInterval}")]
+    private partial void LogDrainStarted(int connections, TimeSpan drainWindow, TimeSpan drainInterval);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "The host's shutdown timeout ran out during the drain: closing the last {Connections} connections at once")]
