@@ -8,8 +8,8 @@ namespace PushGateway.Hosting;
 /// a host stopped in code calls <see cref="StoppingAsync"/> first) the drain begins: readiness fails and new
 /// streams are refused. <see cref="StoppingAsync"/>, which the host runs before it stops the web server (so new
 /// requests are still answered, with 503, rather than refused by the kernel), then closes the open subscriptions,
-/// in random order, a batch every <see cref="ShutdownOptions.DrainInterval"/>, what is left shared evenly over what
-/// is left of <see cref="ShutdownOptions.DrainWindow"/> (so a stall delays closes rather than bunching them); at the end it refuses
+/// in random order, a batch every <see cref="ShutdownOptions.DrainInterval"/>, what is still open spread evenly over
+/// what is left of <see cref="ShutdownOptions.DrainWindow"/>; at the end it refuses
 /// new publishes, lets those in flight finish, and closes the rest. Each closing connection sends what was queued
 /// to it before its close (WebSocket 1012, or a random <c>retry:</c> and the end of the event stream).
 /// </summary>
@@ -47,21 +47,22 @@ internal sealed partial class DrainService(
         var closed = 0;
         try
         {
-            while (true)
+            // Ticks at every interval from the start, on a fixed schedule; the last one, at the end of the window, closes what is left.
+            var ticks = window.Ticks == 0 ? 0 : (window.Ticks + interval.Ticks - 1) / interval.Ticks;
+            for (var tick = 1L; ; tick++)
             {
-                // The next tick on the interval's grid: ticks missed in a stall are skipped, not made up in a burst.
+                await DelayUntilAsync(startedAt, TimeSpan.FromTicks(Math.Min(window.Ticks, tick * interval.Ticks)), cancellationToken)
+                    .ConfigureAwait(false);
                 var now = timeProvider.GetElapsedTime(startedAt);
-                var next = TimeSpan.FromTicks(Math.Min(window.Ticks, ((now.Ticks / interval.Ticks) + 1) * interval.Ticks));
-                await DelayUntilAsync(startedAt, next, cancellationToken).ConfigureAwait(false);
-                var left = window - timeProvider.GetElapsedTime(startedAt);
-                if (left <= TimeSpan.Zero)
+                if (now >= window)
                 {
                     break;
                 }
 
-                // What is still open, shared evenly over the ticks left, this one included; the last share closes below.
-                var ticksLeft = (left.Ticks / interval.Ticks) + 1;
-                var through = closed + (int)((open.Length - closed) / ticksLeft);
+                // Ticks missed in a stall are skipped, not made up in a burst: what is still open is shared evenly
+                // over the ticks left, this one and the last included.
+                tick = Math.Max(tick, now.Ticks / interval.Ticks);
+                var through = closed + (int)((open.Length - closed) / (ticks - tick + 1));
                 hub.Close(open[closed..through], SubscriptionCloseReason.ServerShutdown);
                 closed = through;
             }
@@ -79,6 +80,12 @@ internal sealed partial class DrainService(
         LogDrainEnded(open.Length, elapsed);
     }
 
+    private Task DelayUntilAsync(long startedAt, TimeSpan due, CancellationToken cancellationToken)
+    {
+        var wait = due - timeProvider.GetElapsedTime(startedAt);
+        return wait > TimeSpan.Zero ? Task.Delay(wait, timeProvider, cancellationToken) : Task.CompletedTask;
+    }
+
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping.Dispose();
@@ -86,12 +93,6 @@ internal sealed partial class DrainService(
     }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private Task DelayUntilAsync(long startedAt, TimeSpan due, CancellationToken cancellationToken)
-    {
-        var wait = due - timeProvider.GetElapsedTime(startedAt);
-        return wait > TimeSpan.Zero ? Task.Delay(wait, timeProvider, cancellationToken) : Task.CompletedTask;
-    }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Shutting down: closing {Connections} connections over {DrainWindow}, a batch every {DrainInterval}")]
