@@ -140,8 +140,6 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         return _backplane.GetPresenceAsync(topic, local, cancellationToken);
     }
 
-    public void CloseAll(SubscriptionCloseReason reason) => Close(StopAdmitting(reason), reason);
-
     public IReadOnlyList<Subscription> StopAdmitting(SubscriptionCloseReason reason)
     {
         lock (_gate)
