@@ -11,7 +11,7 @@ if (args is ["flood-client", .. var floodArguments])
 
 if (args is not ["run", .. var rest])
 {
-    Console.Error.WriteLine("usage: PushGateway.Abuse run [--scenario flood,flood-low-limit,slow-readers,redis,node-kill] [--gateway-dll path] [--output dir]");
+    Console.Error.WriteLine("usage: PushGateway.Abuse run [--scenario flood,flood-low-limit,slow-readers,redis,node-kill,drain,drain-off] [--gateway-dll path] [--output dir]");
     return 2;
 }
 
@@ -36,6 +36,9 @@ IScenario[] catalogue =
     new SlowReadersScenario(),
     new RedisFaultScenario(),
     new NodeKillScenario(),
+    new DrainScenario("drain", "SIGTERM with the drain (5 s window)", new Dictionary<string, string>(), paced: true),
+    new DrainScenario("drain-off", "SIGTERM without the drain (window 0)",
+        new Dictionary<string, string> { ["PushGateway__Shutdown__DrainWindow"] = "00:00:00" }, paced: false),
 ];
 var unknown = options.Scenarios.Except(catalogue.Select(s => s.Name)).ToList();
 if (unknown.Count > 0)

@@ -2,10 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace PushGateway.Abuse;
 
-/// <summary>POSIX signals to a process of ours: pause, resume and kill without a chance to clean up.</summary>
+/// <summary>POSIX signals to a process of ours: pause, resume, ask to stop, and kill without a chance to clean up.</summary>
 internal static partial class Signals
 {
     public const int Kill = 9;
+    public const int Terminate = 15;
     public const int Continue = 18;
     public const int Stop = 19;
 

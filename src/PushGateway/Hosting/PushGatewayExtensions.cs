@@ -43,6 +43,7 @@ public static class PushGatewayExtensions
         services.AddPublishing();
         services.AddMemoryReclaim();
         services.AddLiveStats();
+        services.AddGatewayDrain();
         services.AddOpenApi();
         return services;
     }

@@ -140,18 +140,28 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         return _backplane.GetPresenceAsync(topic, local, cancellationToken);
     }
 
-    public void CloseAll(SubscriptionCloseReason reason)
+    public IReadOnlyList<Subscription> StopAdmitting(SubscriptionCloseReason reason)
     {
-        List<Subscription> all;
         lock (_gate)
         {
             _closedFor ??= reason;
-            all = [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers.Items.ToArray()).Distinct()];
-            _subscribersByTopic.Clear();
-            _subscriberCount = 0;
+            return [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers.Items.ToArray()).Distinct()];
+        }
+    }
+
+    public void Close(IEnumerable<Subscription> subscriptions, SubscriptionCloseReason reason)
+    {
+        var closing = subscriptions as IReadOnlyCollection<Subscription> ?? [.. subscriptions];
+        // Out of the fan-out first: a completed queue would refuse the next message, and look like a slow subscriber.
+        lock (_gate)
+        {
+            foreach (var subscription in closing)
+            {
+                RemoveLocked(subscription);
+            }
         }
 
-        foreach (var subscription in all)
+        foreach (var subscription in closing)
         {
             subscription.Close(reason);
         }

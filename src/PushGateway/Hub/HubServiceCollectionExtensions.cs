@@ -6,10 +6,7 @@ namespace PushGateway.Hub;
 
 public static class HubServiceCollectionExtensions
 {
-    /// <summary>
-    /// The broadcast hub on its backplane (in-process, or Redis when configured); closed with 1001 /
-    /// end of stream when the host stops.
-    /// </summary>
+    /// <summary>The broadcast hub on its backplane (in-process, or Redis when configured).</summary>
     public static IServiceCollection AddBroadcastHub(this IServiceCollection services)
     {
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -17,7 +14,6 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.AddBackplanes();
         services.TryAddSingleton<IBroadcastHub, BroadcastHub>();
-        services.AddHostedService<HubShutdownService>();
         return services;
     }
 }

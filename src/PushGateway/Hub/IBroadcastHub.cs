@@ -36,6 +36,15 @@ public interface IBroadcastHub
     /// <summary>Subscribers of <paramref name="topic"/> (on every node, on a cluster) and its newest held id.</summary>
     ValueTask<TopicPresence> GetPresenceAsync(string topic, CancellationToken cancellationToken = default);
 
-    /// <summary>Closes every subscription, and every later one at once, with <paramref name="reason"/>.</summary>
-    void CloseAll(SubscriptionCloseReason reason);
+    /// <summary>
+    /// Closes every later subscription at once with <paramref name="reason"/>, and returns those open now, still
+    /// subscribed and receiving: the caller closes them (<see cref="Close"/>) when it chooses, as a paced drain does.
+    /// </summary>
+    IReadOnlyList<Subscription> StopAdmitting(SubscriptionCloseReason reason);
+
+    /// <summary>
+    /// Ends <paramref name="subscriptions"/> with <paramref name="reason"/>: they are offered no more messages, and
+    /// their connections still read what was queued before.
+    /// </summary>
+    void Close(IEnumerable<Subscription> subscriptions, SubscriptionCloseReason reason);
 }

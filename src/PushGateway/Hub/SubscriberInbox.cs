@@ -45,6 +45,18 @@ public sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Whether a message is waiting to be read.</summary>
+    public bool HasMessages
+    {
+        get
+        {
+            Enter();
+            var any = _count > 0;
+            Exit();
+            return any;
+        }
+    }
+
     public bool TryRead(out GatewayMessage message)
     {
         Enter();

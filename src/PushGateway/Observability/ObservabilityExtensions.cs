@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using PushGateway.Backplanes;
 using Serilog;
@@ -97,12 +98,14 @@ public static class ObservabilityExtensions
 
     /// <summary>
     /// <c>GET /healthz</c>: liveness (the process answers); <c>GET /readyz</c>: readiness (the checks
-    /// tagged ready, such as the backplane).
+    /// tagged ready, such as the backplane), 503 when one is unhealthy or degraded (a node draining on its way out).
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(BackplaneServiceCollectionExtensions.ReadyTag) });
+        var ready = new HealthCheckOptions { Predicate = check => check.Tags.Contains(BackplaneServiceCollectionExtensions.ReadyTag) };
+        ready.ResultStatusCodes[HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable;
+        endpoints.MapHealthChecks(ReadinessPath, ready);
         return endpoints;
     }
 }

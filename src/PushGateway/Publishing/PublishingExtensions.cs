@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PushGateway.Hosting;
 using PushGateway.Security;
 
 namespace PushGateway.Publishing;
@@ -22,6 +23,7 @@ public static class PublishingExtensions
     public static RouteHandlerBuilder MapPublishApi(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/publish", PublishEndpoint.HandleAsync)
             .RequireRateLimiting(RateLimitPolicies.Publish)
+            .RequireOpenForPublishing()
             .WithName("Publish")
             .WithSummary("Publish a message to one or more topics")
             .WithDescription("Form fields or JSON: topic (one or more), data, and optionally event, id and retry. Answers with the event id.")

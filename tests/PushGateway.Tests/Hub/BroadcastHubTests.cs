@@ -146,17 +146,28 @@ public sealed class BroadcastHubTests : IDisposable
     }
 
     [Fact]
-    public void CloseAll_ClosesEveryoneAndEveryLaterSubscription()
+    public void StopAdmitting_KeepsTheOpenOnesReceivingUntilClosedAndClosesLaterOnesAtOnce()
     {
         var hub = CreateHub();
-        using var before = hub.Subscribe(Chat, null, "test");
+        using var dropped = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), "PushGateway", "pushgateway.subscribers.dropped");
+        using var first = hub.Subscribe(Chat, null, "test");
+        using var second = hub.Subscribe(Chat, null, "test");
 
-        hub.CloseAll(SubscriptionCloseReason.ServerShutdown);
-        using var after = hub.Subscribe(Chat, null, "test");
+        var open = hub.StopAdmitting(SubscriptionCloseReason.ServerShutdown);
+        using var later = hub.Subscribe(Chat, null, "test");
+        hub.Publish(Topics.Chat, EventTypes.Chat, "during the drain");
+        hub.Close([first], SubscriptionCloseReason.ServerShutdown);
+        hub.Publish(Topics.Chat, EventTypes.Chat, "after the first closed");
 
-        Assert.Equal(SubscriptionCloseReason.ServerShutdown, before.CloseReason);
-        Assert.Equal(SubscriptionCloseReason.ServerShutdown, after.CloseReason);
-        Assert.Equal(0, hub.SubscriberCount);
+        Assert.Equal([first.Id, second.Id], open.Select(subscription => subscription.Id).Order());
+        Assert.Equal(SubscriptionCloseReason.ServerShutdown, later.CloseReason);
+        Assert.Equal(SubscriptionCloseReason.ServerShutdown, first.CloseReason);
+        Assert.Null(second.CloseReason);
+        Assert.Equal(["during the drain"], Drain(first));
+        Assert.Equal(["during the drain", "after the first closed"], Drain(second));
+        // Closed, it is out of the fan-out: its completed queue is not taken for a slow subscriber's.
+        Assert.Empty(dropped.GetMeasurementSnapshot());
+        Assert.Equal(1, hub.SubscriberCount);
     }
 
     [Fact]

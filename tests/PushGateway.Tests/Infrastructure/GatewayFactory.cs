@@ -37,6 +37,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Server.Kestrel"] = "Error",
             // The request lines of failed requests (Information), which tests await as the sign that a request is over.
             ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Information",
+            // Stopping closes every connection at once unless a test sets a window and moves the fake clock through it.
+            ["PushGateway:Shutdown:DrainWindow"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

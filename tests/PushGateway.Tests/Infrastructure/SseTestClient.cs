@@ -55,6 +55,18 @@ public sealed class SseTestClient : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Every event until the server ends the stream; <see cref="Parser"/> then holds the last <c>retry:</c>.</summary>
+    public async Task<IReadOnlyList<SseItem<string>>> ReadToEndAsync()
+    {
+        var items = new List<SseItem<string>>();
+        while (await _items.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken))
+        {
+            items.Add(_items.Current);
+        }
+
+        return items;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Security;
 
@@ -11,7 +12,8 @@ namespace PushGateway.Transports.ServerSentEvents;
 /// at a time with one flush per batch, and sends a heartbeat comment whenever the stream was silent
 /// for a heartbeat interval.
 /// </summary>
-internal sealed class SseConnection(HttpContext context, Subscription subscription, SseTransportOptions options, TimeProvider timeProvider)
+internal sealed class SseConnection(
+    HttpContext context, Subscription subscription, SseTransportOptions options, TimeProvider timeProvider, GatewayDrain drain)
 {
     private static readonly ReadOnlyMemory<byte> Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
 
@@ -61,6 +63,14 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
 
             await body.FlushAsync(writes.Token).ConfigureAwait(false);
             await PumpAsync(body, queue, writes.Token).ConfigureAwait(false);
+            if (subscription.CloseReason == SubscriptionCloseReason.ServerShutdown && !_requestAborted.IsCancellationRequested)
+            {
+                // What reached the (now complete) queue before the close goes out first; then a random retry, so
+                // that EventSource clients come back spread out over the drain window.
+                WriteQueued(body, queue);
+                body.Write(SseFrameEncoder.EncodeRetry(drain.NextSseRetryMilliseconds()));
+                await body.FlushAsync(writes.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (writeDeadline.IsCancellationRequested)
         {

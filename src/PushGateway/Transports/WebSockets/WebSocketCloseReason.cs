@@ -7,7 +7,7 @@ namespace PushGateway.Transports.WebSockets;
 internal sealed record WebSocketCloseReason(WebSocketCloseStatus Status, string Description)
 {
     public static WebSocketCloseReason ServerShutdown { get; } =
-        new(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+        new((WebSocketCloseStatus)1012, "server restarting: reconnect");
 
     public static WebSocketCloseReason SlowConsumer { get; } =
         new(WebSocketCloseStatus.PolicyViolation, "too slow: send queue overflowed");

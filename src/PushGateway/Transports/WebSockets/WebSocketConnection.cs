@@ -119,8 +119,13 @@ internal sealed class WebSocketConnection : IDisposable
 
     private bool IsClosing => Volatile.Read(ref _closeReason) is not null;
 
-    /// <summary>Closing, or ended by the hub: what is still queued is not sent.</summary>
+    /// <summary>Closing, or ended by the hub: what is still queued is not sent (but see <see cref="IsShutdownClose"/>).</summary>
     private bool IsStopping => IsClosing || _subscription.CloseReason is not null;
+
+    /// <summary>Ended by the hub for a shutdown, and closed for nothing else first (the client, an error): the queue is sent before the close.</summary>
+    private bool IsShutdownClose => CloseReason is { } reason
+        ? reason == WebSocketCloseReason.ServerShutdown
+        : _subscription.CloseReason == SubscriptionCloseReason.ServerShutdown;
 
     private async Task ReceiveLoopAsync()
     {
@@ -264,14 +269,15 @@ internal sealed class WebSocketConnection : IDisposable
             while (true)
             {
                 await queue.WaitAsync().ConfigureAwait(false);
-                if (IsStopping)
+                // On shutdown, what reached the queue before the close goes out first (completed, the queue only empties).
+                if (IsStopping && !(IsShutdownClose && queue.HasMessages))
                 {
                     break;
                 }
 
                 if (_batching is null)
                 {
-                    while (!IsStopping && queue.TryRead(out var message))
+                    while ((!IsStopping || IsShutdownClose) && queue.TryRead(out var message))
                     {
                         await SendAsync(message).ConfigureAwait(false);
                     }

@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using PushGateway.Security;
+
+namespace PushGateway.Hosting;
+
+/// <summary>
+/// Where a stopping node stands. Once the drain has begun, readiness fails and new <c>/ws</c> and <c>/sse</c>
+/// requests are refused (503 with a random Retry-After) while the open connections are closed a batch at a time;
+/// publishes are still taken, and reach the connections still open, until <see cref="RefusePublishesAsync"/>
+/// at the end of the drain.
+/// </summary>
+internal sealed class GatewayDrain(IOptions<ShutdownOptions> options, TimeProvider timeProvider)
+{
+    private readonly TaskCompletionSource _publishesDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _startedAt = -1;
+    private int _publishesRefused;
+    private int _publishesInFlight;
+
+    public bool IsDraining => Volatile.Read(ref _startedAt) >= 0;
+
+    /// <summary>Begins the drain (once; later calls change nothing) and returns its start, a <see cref="TimeProvider"/> timestamp.</summary>
+    public long Begin()
+    {
+        var now = timeProvider.GetTimestamp();
+        var started = Interlocked.CompareExchange(ref _startedAt, now, -1);
+        return started < 0 ? now : started;
+    }
+
+    /// <summary>Counts a publish in, unless publishes are refused already; pair with <see cref="LeavePublish"/>.</summary>
+    public bool TryEnterPublish()
+    {
+        // Increment, then look: with RefusePublishesAsync setting, then looking, one of the two sees the other.
+        Interlocked.Increment(ref _publishesInFlight);
+        if (Volatile.Read(ref _publishesRefused) == 0)
+        {
+            return true;
+        }
+
+        LeavePublish();
+        return false;
+    }
+
+    public void LeavePublish()
+    {
+        if (Interlocked.Decrement(ref _publishesInFlight) == 0 && Volatile.Read(ref _publishesRefused) != 0)
+        {
+            _publishesDone.TrySetResult();
+        }
+    }
+
+    /// <summary>Refuses new publishes, and completes when those in flight have finished.</summary>
+    public Task RefusePublishesAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _publishesRefused, 1);
+        if (Volatile.Read(ref _publishesInFlight) == 0)
+        {
+            _publishesDone.TrySetResult();
+        }
+
+        return _publishesDone.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The <c>retry:</c> an event stream ends with: random, so that EventSource clients come back spread out.</summary>
+    public int NextSseRetryMilliseconds()
+    {
+        var value = options.Value;
+        return (int)Math.Min(int.MaxValue,
+            (long)value.SseRetryMinimum.TotalMilliseconds + Random.Shared.NextInt64((long)value.DrainWindow.TotalMilliseconds + 1));
+    }
+
+    /// <summary>503 for a new <c>/ws</c> or <c>/sse</c> request, with Retry-After as at capacity (<see cref="StreamAdmission"/>).</summary>
+    public static IResult RefuseStream(HttpContext context) =>
+        Refusal(context, StreamAdmission.MinRetrySeconds, StreamAdmission.MaxRetrySeconds,
+            "This node is shutting down. Connect to another node, or here again after Retry-After seconds.");
+
+    /// <summary>503 for a publish at the end of the drain: nothing was published; another node (or this one, restarted) will take it.</summary>
+    public static IResult RefusePublish(HttpContext context) =>
+        Refusal(context, 1, 5, "This node is shutting down and published nothing. Publish again after Retry-After seconds, or on another node.");
+
+    private static ProblemHttpResult Refusal(HttpContext context, int minRetrySeconds, int maxRetrySeconds, string detail)
+    {
+        context.Response.Headers.RetryAfter = Random.Shared.Next(minRetrySeconds, maxRetrySeconds + 1).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down", detail: detail);
+    }
+}
