@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using PushGateway.Hub;
+using PushGateway.Observability;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
@@ -11,7 +12,8 @@ namespace PushGateway.Transports.ServerSentEvents;
 /// at a time with one flush per batch, and sends a heartbeat comment whenever the stream was silent
 /// for a heartbeat interval.
 /// </summary>
-internal sealed class SseConnection(HttpContext context, Subscription subscription, SseTransportOptions options, TimeProvider timeProvider)
+internal sealed class SseConnection(
+    HttpContext context, Subscription subscription, SseTransportOptions options, TimeProvider timeProvider, GatewayMetrics metrics)
 {
     private static readonly ReadOnlyMemory<byte> Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
 
@@ -24,6 +26,9 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
 
     /// <summary>Why the stream ended, once <see cref="RunAsync"/> has returned.</summary>
     public string CloseReason { get; private set; } = "client disconnected";
+
+    /// <summary>Why the stream ended, for the metrics (one of <see cref="CloseReasons"/>), once <see cref="RunAsync"/> has returned.</summary>
+    public string CloseCategory { get; private set; } = CloseReasons.Client;
 
     public async Task RunAsync(string? lastEventId, DateTimeOffset? tokenExpires)
     {
@@ -65,6 +70,8 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         catch (OperationCanceledException) when (writeDeadline.IsCancellationRequested)
         {
             CloseReason = "aborted: the client did not read in time";
+            // Ended by the hub (which armed the deadline): that is why it closed.
+            CloseCategory = subscription.CloseReason is { } ended ? CloseReasons.For(ended) : CloseReasons.Aborted;
             context.Abort();
             return;
         }
@@ -81,10 +88,12 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
         if (subscription.CloseReason is { } reason)
         {
             CloseReason = reason == SubscriptionCloseReason.SlowConsumer ? "dropped: too slow, queue overflowed" : "server shutting down";
+            CloseCategory = CloseReasons.For(reason);
         }
         else if (_tokenExpired)
         {
             CloseReason = "token expired";
+            CloseCategory = CloseReasons.TokenExpired;
         }
     }
 
@@ -100,7 +109,8 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
             }
 
             // Whatever ends the stream meanwhile is noticed after this batch (at most a queue's worth).
-            var wrote = WriteQueued(body, queue);
+            var (count, oldestAcceptedAt) = WriteQueued(body, queue);
+            var wrote = count > 0;
             if (_heartbeatDue)
             {
                 _heartbeatDue = false;
@@ -118,6 +128,12 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
                 await body.FlushAsync(writes).ConfigureAwait(false);
                 Volatile.Write(ref _lastWrite, timeProvider.GetTimestamp());
             }
+
+            if (count > 0)
+            {
+                // Once per batch, for its oldest message (the first read), once the flush is done.
+                metrics.MessagesDelivered(SseEndpoint.Transport, count, oldestAcceptedAt);
+            }
         }
     }
 
@@ -126,13 +142,16 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
     /// pair: Kestrel takes a lock and updates its chunk for each pair, so one pair per frame would
     /// cost more than the copying.
     /// </summary>
-    private static bool WriteQueued(PipeWriter body, SubscriberInbox queue)
+    /// <returns>How many messages were written, and when the first (the oldest) was accepted.</returns>
+    private static (int Count, long OldestAcceptedAt) WriteQueued(PipeWriter body, SubscriberInbox queue)
     {
-        var wrote = false;
+        var count = 0;
+        var oldestAcceptedAt = 0L;
         var free = Span<byte>.Empty;
         var used = 0;
         while (queue.TryRead(out var message))
         {
+            oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
             var frame = message.SseFrame.Span;
             if (frame.Length > free.Length - used)
             {
@@ -148,14 +167,12 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
                     // Larger than what is left of Kestrel's buffer: let the pipe split it.
                     body.Write(frame);
                     free = Span<byte>.Empty;
-                    wrote = true;
                     continue;
                 }
             }
 
             frame.CopyTo(free[used..]);
             used += frame.Length;
-            wrote = true;
         }
 
         if (used > 0)
@@ -163,7 +180,7 @@ internal sealed class SseConnection(HttpContext context, Subscription subscripti
             body.Advance(used);
         }
 
-        return wrote;
+        return (count, oldestAcceptedAt);
     }
 
     private bool IsEnding => subscription.CloseReason is not null || _tokenExpired || _requestAborted.IsCancellationRequested;

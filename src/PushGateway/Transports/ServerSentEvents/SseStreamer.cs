@@ -15,7 +15,8 @@ internal sealed class SseStreamer(
     IOptions<HubOptions> hubOptions,
     IOptions<SseTransportOptions> options,
     TimeProvider timeProvider,
-    ConnectionTracker tracker)
+    ConnectionTracker tracker,
+    GatewayMetrics metrics)
 {
     /// <param name="context">The request.</param>
     /// <param name="requestedTopics">Topics named by the client; none for the default set.</param>
@@ -91,7 +92,7 @@ internal sealed class SseStreamer(
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var openedAt = tracker.Opened(context, SseEndpoint.Transport);
-        var connection = new SseConnection(context, subscription, options.Value, timeProvider);
+        var connection = new SseConnection(context, subscription, options.Value, timeProvider, metrics);
         try
         {
             // A stream outlives no token: it ends when the token expires, and the client reconnects with a fresh one.
@@ -100,7 +101,7 @@ internal sealed class SseStreamer(
         }
         finally
         {
-            tracker.Closed(context, SseEndpoint.Transport, openedAt, connection.CloseReason);
+            tracker.Closed(context, SseEndpoint.Transport, openedAt, connection.CloseReason, connection.CloseCategory);
         }
     }
 }
