@@ -63,6 +63,7 @@ public static class PushGatewayExtensions
         app.UseWebSockets();
         app.UseCors();
         app.UseAuthentication();
+        app.UseMetricsAccess();
         app.UseRateLimiter();
 
         app.MapGatewayHealth();
@@ -70,6 +71,7 @@ public static class PushGatewayExtensions
         app.MapSseTransport();
         app.MapPublishApi();
         app.MapPresence();
+        app.MapGatewayMetrics();
         app.MapOpenApi();
         return app;
     }
