@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PushGateway.Backplanes;
@@ -20,7 +21,7 @@ public sealed class GatewayMetrics
 
     private readonly Meter _meter;
     private readonly Counter<long> _published;
-    private readonly Counter<long> _delivered;
+    private readonly ConcurrentDictionary<string, DeliveryRecorder> _deliveries = new(StringComparer.Ordinal);
     private readonly Histogram<double> _deliveryDuration;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _opened;
@@ -37,11 +38,11 @@ public sealed class GatewayMetrics
         var meter = _meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("pushgateway.messages.published", "{message}",
             "Messages accepted on this node, by source: publish_api (POST /publish), websocket (chat), ticker.");
-        _delivered = meter.CreateCounter<long>("pushgateway.messages.delivered", "{message}",
+        meter.CreateObservableCounter("pushgateway.messages.delivered", () => _deliveries.Values.Select(recorder => recorder.Total), "{message}",
             "Live messages handed to connections' transports, by transport (one per message per connection; replays not included).");
         _deliveryDuration = meter.CreateHistogram("pushgateway.delivery.duration", "s",
             "From a message's acceptance (on Redis: its arrival on this node) to the moment a connection's batch holding it was " +
-            "written and flushed; one measurement per batch per connection, for the batch's oldest message.", advice: DurationBuckets);
+            "written and flushed, for the batch's oldest message; sampled: each connection's first batch in each second.", advice: DurationBuckets);
         _dropped = meter.CreateCounter<long>("pushgateway.subscribers.dropped", "{subscriber}", "Subscribers dropped because their queue was full.");
         _opened = meter.CreateCounter<long>("pushgateway.connections.opened", "{connection}", "Connections opened, by transport.");
         _closed = meter.CreateCounter<long>("pushgateway.connections.closed", "{connection}", "Connections closed, by transport and reason.");
@@ -62,19 +63,11 @@ public sealed class GatewayMetrics
     public void MessagePublished(string source) => _published.Add(1, new KeyValuePair<string, object?>("source", source));
 
     /// <summary>
-    /// One batch written to a connection: <paramref name="count"/> live messages, the oldest accepted at
-    /// <paramref name="oldestAcceptedAt"/> (a <see cref="Stopwatch"/> timestamp). Called by each connection's
-    /// writer once per batch, after the write: nothing per message, nothing inside the hub's lock.
+    /// Where the writers of <paramref name="transport"/>'s connections record each batch: after the write,
+    /// nothing per message, nothing inside the hub's lock. Look it up once per connection.
     /// </summary>
-    public void MessagesDelivered(string transport, int count, long oldestAcceptedAt)
-    {
-        var tag = new KeyValuePair<string, object?>("transport", transport);
-        _delivered.Add(count, tag);
-        if (_deliveryDuration.Enabled)
-        {
-            _deliveryDuration.Record(Stopwatch.GetElapsedTime(oldestAcceptedAt).TotalSeconds, tag);
-        }
-    }
+    public DeliveryRecorder Deliveries(string transport) =>
+        _deliveries.GetOrAdd(transport, static (name, histogram) => new DeliveryRecorder(name, histogram), _deliveryDuration);
 
     public void SubscriberDropped(string transport) => _dropped.Add(1, new KeyValuePair<string, object?>("transport", transport));
 

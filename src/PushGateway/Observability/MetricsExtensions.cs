@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 
 namespace PushGateway.Observability;
@@ -12,24 +13,27 @@ public static class MetricsExtensions
     public const string ScrapePath = "/metrics";
 
     /// <summary>
-    /// The meters exported besides the gateway's own: requests and connections as ASP.NET Core and
-    /// Kestrel count them (with the memory pool, exceptions, rate limiting and authentication), and the
-    /// runtime's.
+    /// The gateway's meter, and requests and connections as ASP.NET Core and Kestrel count them (with
+    /// the memory pool, exceptions, rate limiting and authentication).
     /// </summary>
-    internal static readonly string[] BuiltInMeters =
+    internal static readonly string[] HostMeters =
     [
+        GatewayMetrics.MeterName,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         "Microsoft.AspNetCore.MemoryPool",
         "Microsoft.AspNetCore.Diagnostics",
         "Microsoft.AspNetCore.RateLimiting",
         "Microsoft.AspNetCore.Authentication",
-        // Built into .NET 9 and later, named after the OpenTelemetry conventions (dotnet.gc.*,
-        // dotnet.thread_pool.*, ...): OpenTelemetry.Instrumentation.Runtime adds nothing on .NET 10 but
-        // a dependency. (SignalR's Http.Connections meter and System.Net's are left out: the gateway
-        // runs no SignalR hub and makes no outbound HTTP calls.)
-        "System.Runtime",
     ];
+
+    /// <summary>
+    /// Built into .NET 9 and later, named after the OpenTelemetry conventions (<c>dotnet.gc.*</c>,
+    /// <c>dotnet.thread_pool.*</c>, ...): OpenTelemetry.Instrumentation.Runtime adds nothing to it on .NET 10
+    /// but a dependency. (SignalR's <c>Microsoft.AspNetCore.Http.Connections</c> and <c>System.Net.*</c> are
+    /// left out: the gateway runs no SignalR hub and makes no outbound HTTP calls.)
+    /// </summary>
+    internal const string RuntimeMeter = "System.Runtime";
 
     /// <summary>
     /// The gateway's instruments, exported through OpenTelemetry: a Prometheus scrape endpoint (see
@@ -43,7 +47,15 @@ public static class MetricsExtensions
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {
-            metrics.AddMeter([GatewayMetrics.MeterName, .. BuiltInMeters]).AddPrometheusExporter();
+            metrics.AddMeter([.. HostMeters, RuntimeMeter]).AddPrometheusExporter();
+            // The gateway's and ASP.NET Core's meters come from the host's IMeterFactory: export this host's,
+            // not those of another host in the same process (as in tests), whose meters have the same names.
+            ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) =>
+            {
+                var own = provider.GetRequiredService<IMeterFactory>();
+                builder.AddView(instrument =>
+                    instrument.Meter.Scope is IMeterFactory factory && factory != own ? MetricStreamConfiguration.Drop : null);
+            });
             if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable)))
             {
                 metrics.AddOtlpExporter();

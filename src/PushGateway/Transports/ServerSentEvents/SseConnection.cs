@@ -21,6 +21,8 @@ internal sealed class SseConnection(
     private readonly CancellationToken _requestAborted = context.RequestAborted;
     private ITimer? _heartbeat;
     private long _lastWrite;
+    private readonly DeliveryRecorder _deliveries = metrics.Deliveries(SseEndpoint.Transport);
+    private long _nextLatencySample;
     private volatile bool _heartbeatDue;
     private volatile bool _tokenExpired;
 
@@ -132,7 +134,7 @@ internal sealed class SseConnection(
             if (count > 0)
             {
                 // Once per batch, for its oldest message (the first read), once the flush is done.
-                metrics.MessagesDelivered(SseEndpoint.Transport, count, oldestAcceptedAt);
+                _deliveries.Delivered(count, oldestAcceptedAt, ref _nextLatencySample);
             }
         }
     }

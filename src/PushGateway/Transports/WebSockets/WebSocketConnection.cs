@@ -30,10 +30,12 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly WebSocketTransportOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly GatewayMetrics _metrics;
+    private readonly DeliveryRecorder _deliveries;
     private readonly CancellationTokenRegistration _hubClosed;
     private WebSocketCloseReason? _closeReason;
     private ITimer? _abortTimer;
     private volatile bool _abortedAfterCloseTimeout;
+    private long _nextLatencySample;
 
     public WebSocketConnection(
         WebSocket socket,
@@ -57,6 +59,7 @@ internal sealed class WebSocketConnection : IDisposable
         _options = options;
         _timeProvider = timeProvider;
         _metrics = metrics;
+        _deliveries = metrics.Deliveries(WebSocketEndpoint.Transport);
         _tokenExpiry = timeProvider.CreateTimer(
             static state => ((WebSocketConnection)state!).RequestClose(WebSocketCloseReason.TokenExpired),
             this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -307,7 +310,7 @@ internal sealed class WebSocketConnection : IDisposable
 
                 if (count > 0)
                 {
-                    _metrics.MessagesDelivered(WebSocketEndpoint.Transport, count, oldestAcceptedAt);
+                    _deliveries.Delivered(count, oldestAcceptedAt, ref _nextLatencySample);
                 }
             }
         }
