@@ -9,7 +9,7 @@ using PushGateway.Tests.Infrastructure;
 namespace PushGateway.Tests.Observability;
 
 /// <summary>The gateway's instruments, read with <see cref="MetricCollector{T}"/> while real clients use it.</summary>
-public sealed class GatewayMetricsTests : IDisposable
+public sealed class GatewayMetricsTests : IAsyncDisposable
 {
     private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>
     {
@@ -17,7 +17,7 @@ public sealed class GatewayMetricsTests : IDisposable
         ["PushGateway:Hub:HistorySize"] = "3",
     });
 
-    public void Dispose() => _gateway.Dispose();
+    public ValueTask DisposeAsync() => _gateway.DisposeAsync();
 
     [Fact]
     public async Task WebSocket_ChatThenClientClose_CountsOpenPublishDeliveryAndCloseByClient()
@@ -59,9 +59,9 @@ public sealed class GatewayMetricsTests : IDisposable
         using var latency = Collect<double>("pushgateway.delivery.duration");
         using var publishDuration = Collect<double>("pushgateway.backplane.publish.duration");
 
+        using var http = _gateway.CreateHttpClient();
         await using (var stream = await SseTestClient.ConnectAsync(_gateway, "sse?topic=news"))
         {
-            using var http = _gateway.CreateHttpClient();
             using var response = await http.PostAsync("publish", new FormUrlEncodedContent([new("topic", "news"), new("data", "hi")]), TestTimeout.Token());
             response.EnsureSuccessStatusCode();
             Assert.Equal("hi", (await stream.NextAsync()).Data);
