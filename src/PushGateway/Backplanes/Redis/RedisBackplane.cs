@@ -21,6 +21,7 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private const int ReadBatch = 512;
+    private const long NotBehind = -1;
 
     private readonly RedisOptions _options;
     private readonly RedisKeys _keys;
@@ -42,7 +43,6 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     // clock), and, while it is still reading full batches, the Redis time of the newest entry it delivered.
     private long _caughtUpAt;
     private long _behindAt = NotBehind;
-    private const long NotBehind = -1;
 
     public RedisBackplane(IOptions<RedisOptions> options, TimeProvider timeProvider, ILogger<RedisBackplane> logger)
     {

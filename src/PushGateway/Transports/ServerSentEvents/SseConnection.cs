@@ -19,9 +19,9 @@ internal sealed class SseConnection(
 
     // Read once: HttpContext.RequestAborted is a feature lookup on every call.
     private readonly CancellationToken _requestAborted = context.RequestAborted;
+    private readonly DeliveryRecorder _deliveries = metrics.Deliveries(SseEndpoint.Transport);
     private ITimer? _heartbeat;
     private long _lastWrite;
-    private readonly DeliveryRecorder _deliveries = metrics.Deliveries(SseEndpoint.Transport);
     private long _nextLatencySample;
     private volatile bool _heartbeatDue;
     private volatile bool _tokenExpired;
