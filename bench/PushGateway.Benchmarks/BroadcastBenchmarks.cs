@@ -230,7 +230,6 @@ public class BroadcastBenchmarks
 
     private async Task ReadLoopAsync(SubscriberInbox inbox)
     {
-        var nextLatencySample = 0L;
         while (true)
         {
             await inbox.WaitAsync().ConfigureAwait(false);
@@ -249,7 +248,7 @@ public class BroadcastBenchmarks
 
             if (read > 0)
             {
-                _deliveries!.Delivered(read, oldestAcceptedAt, ref nextLatencySample);
+                _deliveries!.Delivered(read, oldestAcceptedAt);
             }
 
             Interlocked.Add(ref _readByParkedReaders, read);

@@ -42,7 +42,7 @@ public sealed class GatewayMetrics
             "Live messages handed to connections' transports, by transport (one per message per connection; replays not included).");
         _deliveryDuration = meter.CreateHistogram("pushgateway.delivery.duration", "s",
             "From a message's acceptance (on Redis: its arrival on this node) to the moment a connection's batch holding it was " +
-            "written and flushed, for the batch's oldest message; sampled: each connection's first batch in each second.", advice: DurationBuckets);
+            "written and flushed, for the batch's oldest message; sampled: at most one batch per 10 ms per transport.", advice: DurationBuckets);
         _dropped = meter.CreateCounter<long>("pushgateway.subscribers.dropped", "{subscriber}", "Subscribers dropped because their queue was full.");
         _opened = meter.CreateCounter<long>("pushgateway.connections.opened", "{connection}", "Connections opened, by transport.");
         _closed = meter.CreateCounter<long>("pushgateway.connections.closed", "{connection}", "Connections closed, by transport and reason.");

@@ -32,7 +32,6 @@ public sealed class MetricsEndpointTests
         var text = await response.Content.ReadAsStringAsync(TestTimeout.Token());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        TestContext.Current.TestOutputHelper?.WriteLine(text);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         var lines = text.Split('\n');
         Assert.Contains("""pushgateway_messages_published_total{otel_scope_name="PushGateway",source="publish_api"} 1""", lines);

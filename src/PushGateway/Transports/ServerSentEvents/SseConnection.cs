@@ -22,7 +22,6 @@ internal sealed class SseConnection(
     private readonly DeliveryRecorder _deliveries = metrics.Deliveries(SseEndpoint.Transport);
     private ITimer? _heartbeat;
     private long _lastWrite;
-    private long _nextLatencySample;
     private volatile bool _heartbeatDue;
     private volatile bool _tokenExpired;
 
@@ -134,7 +133,7 @@ internal sealed class SseConnection(
             if (count > 0)
             {
                 // Once per batch, for its oldest message (the first read), once the flush is done.
-                _deliveries.Delivered(count, oldestAcceptedAt, ref _nextLatencySample);
+                _deliveries.Delivered(count, oldestAcceptedAt);
             }
         }
     }

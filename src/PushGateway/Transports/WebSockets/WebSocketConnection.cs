@@ -35,7 +35,6 @@ internal sealed class WebSocketConnection : IDisposable
     private WebSocketCloseReason? _closeReason;
     private ITimer? _abortTimer;
     private volatile bool _abortedAfterCloseTimeout;
-    private long _nextLatencySample;
 
     public WebSocketConnection(
         WebSocket socket,
@@ -310,7 +309,7 @@ internal sealed class WebSocketConnection : IDisposable
 
                 if (count > 0)
                 {
-                    _deliveries.Delivered(count, oldestAcceptedAt, ref _nextLatencySample);
+                    _deliveries.Delivered(count, oldestAcceptedAt);
                 }
             }
         }
