@@ -1,6 +1,6 @@
 #:property PublishAot=false
 // Mints an HS256 development token for PushGateway:
-//   dotnet run tools/mint-token.cs -- <signing-key> [--publish pattern,...] [--subscribe pattern,...] [--minutes 60] [--sub name]
+//   dotnet run tools/mint-token.cs -- <signing-key> [--publish pattern,...] [--subscribe pattern,...] [--admin] [--minutes 60] [--sub name]
 // The key must be the gateway's PushGateway:Auth:SigningKey. For production, mint tokens in your backend.
 using System.Security.Cryptography;
 using System.Text;
@@ -8,14 +8,17 @@ using System.Text.Json;
 
 if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
 {
-    Console.Error.WriteLine("usage: dotnet run tools/mint-token.cs -- <signing-key> [--publish a,b/*] [--subscribe c/*] [--minutes 60] [--sub name]");
+    Console.Error.WriteLine("usage: dotnet run tools/mint-token.cs -- <signing-key> [--publish a,b/*] [--subscribe c/*] [--admin] [--minutes 60] [--sub name]");
     return 2;
 }
 
+// --admin takes no value (it may read /metrics); every other option takes one.
+var admin = args.Contains("--admin");
+var rest = args.Skip(1).Where(arg => arg != "--admin").ToArray();
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
-for (var i = 1; i + 1 < args.Length; i += 2)
+for (var i = 0; i + 1 < rest.Length; i += 2)
 {
-    options[args[i]] = args[i + 1];
+    options[rest[i]] = rest[i + 1];
 }
 
 string[] List(string name) => options.TryGetValue(name, out var value) ? value.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
@@ -28,7 +31,9 @@ var payload = new Dictionary<string, object>
     ["sub"] = options.GetValueOrDefault("--sub", "dev"),
     ["iat"] = now,
     ["exp"] = now + (minutes * 60L),
-    ["pushgateway"] = new Dictionary<string, string[]> { ["publish"] = List("--publish"), ["subscribe"] = List("--subscribe") },
+    ["pushgateway"] = admin
+        ? new Dictionary<string, object> { ["publish"] = List("--publish"), ["subscribe"] = List("--subscribe"), ["admin"] = true }
+        : new Dictionary<string, object> { ["publish"] = List("--publish"), ["subscribe"] = List("--subscribe") },
 };
 
 static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

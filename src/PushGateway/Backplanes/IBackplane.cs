@@ -18,6 +18,15 @@ public interface IBackplane
     /// <summary>True when other nodes share this backplane.</summary>
     bool IsDistributed { get; }
 
+    /// <summary>For metrics: <c>in-process</c> or <c>redis</c>.</summary>
+    string Name { get; }
+
+    /// <summary>True while publishes can be taken and delivery runs (always, in-process).</summary>
+    bool IsAvailable { get; }
+
+    /// <summary>How far this node's delivery is behind the backplane; null when it cannot be behind (in-process).</summary>
+    TimeSpan? DeliveryLag { get; }
+
     /// <summary>Connects the node's hub: from now on, messages are delivered to <paramref name="target"/>.</summary>
     void Attach(IDeliveryTarget target);
 

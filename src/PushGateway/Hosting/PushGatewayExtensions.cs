@@ -67,6 +67,7 @@ public static class PushGatewayExtensions
         app.UseWebSockets();
         app.UseCors();
         app.UseAuthentication();
+        app.UseMetricsAccess();
         app.UseRateLimiter();
 
         app.MapGatewayHealth();
@@ -74,6 +75,7 @@ public static class PushGatewayExtensions
         app.MapSseTransport();
         app.MapPublishApi();
         app.MapPresence();
+        app.MapGatewayMetrics();
         app.MapDashboard();
         app.MapOpenApi();
         return app;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using PushGateway.Backplanes;
 using PushGateway.Observability;
@@ -30,6 +31,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
+        metrics.ObserveBackplane(backplane);
         backplane.Attach(this);
     }
 
@@ -40,7 +42,16 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
     public ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
-        return _backplane.PublishAsync(draft, cancellationToken);
+        var startedAt = Stopwatch.GetTimestamp();
+        var publishing = _backplane.PublishAsync(draft, cancellationToken);
+        if (publishing.IsCompletedSuccessfully)
+        {
+            // In-process: done already, without an async state machine.
+            _metrics.BackplanePublished(_backplane.Name, startedAt);
+            return publishing;
+        }
+
+        return AwaitPublishAsync(publishing, startedAt);
     }
 
     public GatewayMessage PublishLocal(MessageDraft draft)
@@ -108,6 +119,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
                 // Everything after joinedAfter is already queued live: the replay ends there.
                 var page = await _backplane.ReadHistoryAsync(lastEventId, joinedAfter, topics, cancellationToken).ConfigureAwait(false);
                 (subscription.Replay, subscription.ResumeStatus) = (page.Messages, page.Status);
+                _metrics.Resumed(transport, page.Status == ResumeStatus.Complete, page.Messages.Count);
                 if (page.Status == ResumeStatus.Gap && subscription.SkipThrough is not null)
                 {
                     // Told of its gap, the client gets everything live: an id never issued must not hold
@@ -216,7 +228,6 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
             }
         }
 
-        _metrics.MessagePublished();
         if (slow is not null)
         {
             // Closing wakes the connections' loops: done outside the lock, after the message went out.
@@ -226,6 +237,26 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
                 _metrics.SubscriberDropped(subscriber.Transport);
                 subscriber.Close(SubscriptionCloseReason.SlowConsumer);
             }
+        }
+    }
+
+    private async ValueTask<GatewayMessage> AwaitPublishAsync(ValueTask<GatewayMessage> publishing, long startedAt)
+    {
+        try
+        {
+            var message = await publishing.ConfigureAwait(false);
+            _metrics.BackplanePublished(_backplane.Name, startedAt);
+            return message;
+        }
+        catch (BackplaneUnavailableException)
+        {
+            _metrics.BackplanePublished(_backplane.Name, startedAt, "unavailable");
+            throw;
+        }
+        catch (PublishOutcomeUnknownException)
+        {
+            _metrics.BackplanePublished(_backplane.Name, startedAt, "outcome_unknown");
+            throw;
         }
     }
 

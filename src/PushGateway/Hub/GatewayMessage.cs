@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PushGateway.Transports.ServerSentEvents;
 using PushGateway.Transports.WebSockets;
 
@@ -18,7 +19,16 @@ public sealed class GatewayMessage
         SseFrame = SseFrameEncoder.EncodeEvent(draft.EventType, EventId, draft.Data, draft.RetryMilliseconds);
         WebSocketFrame = WebSocketFrameEncoder.EncodeText(draft.Data);
         Utf8Data = WebSocketFrameEncoder.Payload(WebSocketFrame);
+        AcceptedAt = Stopwatch.GetTimestamp();
     }
+
+    /// <summary>
+    /// When this node got the message (a <see cref="Stopwatch"/> timestamp), where <c>pushgateway.delivery.duration</c>
+    /// starts: when its publish was taken (in-process; a node-local tick), or when this node read it from the
+    /// backplane (Redis: the way there is <c>pushgateway.backplane.lag</c>). The monotonic clock, not the
+    /// <see cref="TimeProvider"/>: it measures work done, which a fake clock in tests would hide.
+    /// </summary>
+    public long AcceptedAt { get; }
 
     /// <summary>
     /// The backplane's id, which orders every message; null for a node-local message (a tick on a

@@ -24,9 +24,14 @@ internal sealed partial class ConnectionTracker(GatewayMetrics metrics, TimeProv
         return timeProvider.GetTimestamp();
     }
 
-    public void Closed(HttpContext context, string transport, long openedAt, string reason)
+    /// <param name="context">The connection's request.</param>
+    /// <param name="transport"><c>ws</c> or <c>sse</c>.</param>
+    /// <param name="openedAt">What <see cref="Opened"/> returned.</param>
+    /// <param name="reason">Why it closed, for the log.</param>
+    /// <param name="reasonCategory">Why it closed, one of <see cref="CloseReasons"/>, for the metrics.</param>
+    public void Closed(HttpContext context, string transport, long openedAt, string reason, string reasonCategory)
     {
-        metrics.ConnectionClosed(transport);
+        metrics.ConnectionClosed(transport, reasonCategory);
         _active.AddOrUpdate(transport, 0, static (_, count) => count - 1);
         if (logger.IsEnabled(LogLevel.Information))
         {

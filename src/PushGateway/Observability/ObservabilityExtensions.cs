@@ -89,8 +89,7 @@ public static class ObservabilityExtensions
 
     public static IServiceCollection AddGatewayObservability(this IServiceCollection services)
     {
-        services.AddMetrics();
-        services.TryAddSingleton<GatewayMetrics>();
+        services.AddGatewayMetrics();
         services.TryAddSingleton<ConnectionTracker>();
         services.AddHealthChecks();
         return services;

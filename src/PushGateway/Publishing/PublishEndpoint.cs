@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PushGateway.Backplanes;
 using PushGateway.Hosting;
 using PushGateway.Hub;
+using PushGateway.Observability;
 using PushGateway.Security;
 
 namespace PushGateway.Publishing;
@@ -17,7 +18,12 @@ internal static class PublishEndpoint
     private static readonly string[] GivenTwice = [Problems.GivenTwice];
 
     public static async Task<IResult> HandleAsync(
-        HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer, IOptions<PublishOptions> options, IOptions<HubOptions> hubOptions)
+        HttpContext context,
+        IBroadcastHub hub,
+        TopicAuthorizer authorizer,
+        GatewayMetrics metrics,
+        IOptions<PublishOptions> options,
+        IOptions<HubOptions> hubOptions)
     {
         // Refuse before reading the body: an anonymous client learns nothing from validation errors.
         if (authorizer.Enabled && context.User.Identity?.IsAuthenticated != true)
@@ -92,6 +98,7 @@ internal static class PublishEndpoint
         try
         {
             var message = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
+            metrics.MessagePublished(MessageSources.PublishApi);
             return TypedResults.Ok(new PublishResponse(message.EventId!));
         }
         catch (BackplaneUnavailableException)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PushGateway.Backplanes;
 using PushGateway.Hub;
+using PushGateway.Observability;
 
 namespace PushGateway.Publishing;
 
@@ -12,7 +13,12 @@ namespace PushGateway.Publishing;
 /// history, unless the ticks are to go through the backplane like any message.
 /// </summary>
 internal sealed partial class TickerService(
-    IBroadcastHub hub, IBackplane backplane, TimeProvider timeProvider, IOptions<TickerOptions> options, ILogger<TickerService> logger)
+    IBroadcastHub hub,
+    IBackplane backplane,
+    TimeProvider timeProvider,
+    IOptions<TickerOptions> options,
+    GatewayMetrics metrics,
+    ILogger<TickerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,12 +38,14 @@ internal sealed partial class TickerService(
                 if (nodeLocal)
                 {
                     hub.PublishLocal(draft);
+                    metrics.MessagePublished(MessageSources.Ticker);
                     continue;
                 }
 
                 try
                 {
                     await hub.PublishAsync(draft, stoppingToken).ConfigureAwait(false);
+                    metrics.MessagePublished(MessageSources.Ticker);
                 }
                 catch (BackplaneUnavailableException)
                 {

@@ -20,6 +20,6 @@ public static class AccessProblems
         return TypedResults.Problem(
             statusCode: StatusCodes.Status403Forbidden,
             title: "Not allowed",
-            detail: $"The token does not allow you to {action} '{decision.Topic}'.");
+            detail: $"The token does not allow you to {action}{(decision.Topic is null ? "" : $" '{decision.Topic}'")}.");
     }
 }

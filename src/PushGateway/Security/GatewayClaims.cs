@@ -5,10 +5,13 @@ namespace PushGateway.Security;
 
 /// <summary>
 /// What a token allows, from its <c>pushgateway</c> claim (modelled after Mercure's <c>mercure</c>
-/// claim): <c>{"publish": ["topic or pattern", …], "subscribe": […]}</c>.
+/// claim): <c>{"publish": ["topic or pattern", …], "subscribe": […], "admin": true}</c>. <c>admin</c> (only the
+/// JSON <c>true</c> counts) lets the holder read the operator's endpoints, such as <c>/metrics</c>.
 /// </summary>
 public sealed record GatewayClaims(IReadOnlyList<string> Publish, IReadOnlyList<string> Subscribe, DateTimeOffset? Expires)
 {
+    public bool Admin { get; init; }
+
     public const string ClaimType = "pushgateway";
 
     public static GatewayClaims None { get; } = new([], [], null);
@@ -37,7 +40,11 @@ public sealed record GatewayClaims(IReadOnlyList<string> Publish, IReadOnlyList<
         try
         {
             using var json = JsonDocument.Parse(claim);
-            return new GatewayClaims(Strings(json.RootElement, "publish"), Strings(json.RootElement, "subscribe"), expires);
+            var root = json.RootElement;
+            return new GatewayClaims(Strings(root, "publish"), Strings(root, "subscribe"), expires)
+            {
+                Admin = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("admin", out var admin) && admin.ValueKind == JsonValueKind.True,
+            };
         }
         catch (JsonException)
         {

@@ -21,12 +21,16 @@ public static class Tokens
     }
 
     public static string Mint(
-        DateTimeOffset now, string[]? publish = null, string[]? subscribe = null, TimeSpan? lifetime = null, string key = SigningKey)
+        DateTimeOffset now, string[]? publish = null, string[]? subscribe = null, TimeSpan? lifetime = null, string key = SigningKey,
+        bool admin = false)
     {
-        var claims = new Dictionary<string, object>
+        var gateway = new Dictionary<string, object> { ["publish"] = publish ?? [], ["subscribe"] = subscribe ?? [] };
+        if (admin)
         {
-            ["pushgateway"] = new Dictionary<string, object> { ["publish"] = publish ?? [], ["subscribe"] = subscribe ?? [] },
-        };
+            gateway["admin"] = true;
+        }
+
+        var claims = new Dictionary<string, object> { ["pushgateway"] = gateway };
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Subject = new System.Security.Claims.ClaimsIdentity([new("sub", "test")]),

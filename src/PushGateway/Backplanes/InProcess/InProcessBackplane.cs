@@ -23,6 +23,13 @@ internal sealed class InProcessBackplane : IBackplane
 
     public bool IsDistributed => false;
 
+    public string Name => "in-process";
+
+    public bool IsAvailable => true;
+
+    /// <summary>Delivery is part of the publish: never behind.</summary>
+    public TimeSpan? DeliveryLag => null;
+
     public void Attach(IDeliveryTarget target) => _target = target;
 
     public ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)

@@ -21,11 +21,13 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private const int ReadBatch = 512;
+    private const long NotBehind = -1;
 
     private readonly RedisOptions _options;
     private readonly RedisKeys _keys;
     private readonly string _nodeId = Guid.NewGuid().ToString("N");
     private readonly ILogger<RedisBackplane> _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private ConnectionMultiplexer? _redis;
@@ -37,11 +39,18 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
     private bool _epochStamped;
     private int _down;
 
-    public RedisBackplane(IOptions<RedisOptions> options, ILogger<RedisBackplane> logger)
+    // For DeliveryLag (Unix ms): when the delivery loop last read to the end of the stream (this node's
+    // clock), and, while it is still reading full batches, the Redis time of the newest entry it delivered.
+    private long _caughtUpAt;
+    private long _behindAt = NotBehind;
+
+    public RedisBackplane(IOptions<RedisOptions> options, TimeProvider timeProvider, ILogger<RedisBackplane> logger)
     {
         _options = options.Value;
         _keys = new RedisKeys(_options.KeyPrefix);
+        _timeProvider = timeProvider;
         _logger = logger;
+        _caughtUpAt = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     public bool IsDistributed => true;
@@ -51,6 +60,25 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
 
     /// <summary>The connection, once started: for other per-node reports (live stats) to share.</summary>
     public IConnectionMultiplexer? Connection => _redis;
+
+    public string Name => "redis";
+
+    /// <summary>
+    /// Zero while the delivery loop has read to the end of the delivery stream. While it reads batch
+    /// after full batch, how old (by the id Redis gave it) the newest entry it handed on is: what it
+    /// still has to read is younger than that. During an outage, the time since it last read to the
+    /// end: what it may have missed meanwhile is at most that old. Costs no command: it is kept up to
+    /// date by the loop.
+    /// </summary>
+    public TimeSpan? DeliveryLag
+    {
+        get
+        {
+            var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            var since = !IsAvailable ? Interlocked.Read(ref _caughtUpAt) : Interlocked.Read(ref _behindAt);
+            return since == NotBehind ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(0, now - since));
+        }
+    }
 
     /// <summary>Connected, tailing the delivery stream, and the last command went through.</summary>
     public bool IsAvailable => _redis?.IsConnected == true && Volatile.Read(ref _attachedAt) is not null && Volatile.Read(ref _down) == 0;
@@ -236,8 +264,12 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
                         _target?.Deliver(RedisEntry.ToMessage(entry));
                         _delivered = entry.Id;
                     }
+
+                    Interlocked.Exchange(ref _behindAt, batch.Length == ReadBatch ? RedisEntry.ParseId(_delivered).Epoch : NotBehind);
                 }
                 while (batch.Length == ReadBatch);
+
+                Interlocked.Exchange(ref _caughtUpAt, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
 
                 MarkUp();
             }

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using PushGateway.Hosting;
 using PushGateway.Hub;
+using PushGateway.Observability;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
@@ -13,12 +14,18 @@ namespace PushGateway.Transports.ServerSentEvents;
 /// for a heartbeat interval.
 /// </summary>
 internal sealed class SseConnection(
-    HttpContext context, Subscription subscription, SseTransportOptions options, TimeProvider timeProvider, GatewayDrain drain)
+    HttpContext context,
+    Subscription subscription,
+    SseTransportOptions options,
+    TimeProvider timeProvider,
+    GatewayDrain drain,
+    GatewayMetrics metrics)
 {
     private static readonly ReadOnlyMemory<byte> Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
 
     // Read once: HttpContext.RequestAborted is a feature lookup on every call.
     private readonly CancellationToken _requestAborted = context.RequestAborted;
+    private readonly DeliveryRecorder _deliveries = metrics.Deliveries(SseEndpoint.Transport);
     private ITimer? _heartbeat;
     private long _lastWrite;
     private volatile bool _heartbeatDue;
@@ -26,6 +33,9 @@ internal sealed class SseConnection(
 
     /// <summary>Why the stream ended, once <see cref="RunAsync"/> has returned.</summary>
     public string CloseReason { get; private set; } = "client disconnected";
+
+    /// <summary>Why the stream ended, for the metrics (one of <see cref="CloseReasons"/>), once <see cref="RunAsync"/> has returned.</summary>
+    public string CloseCategory { get; private set; } = CloseReasons.Client;
 
     public async Task RunAsync(string? lastEventId, DateTimeOffset? tokenExpires)
     {
@@ -75,6 +85,8 @@ internal sealed class SseConnection(
         catch (OperationCanceledException) when (writeDeadline.IsCancellationRequested)
         {
             CloseReason = "aborted: the client did not read in time";
+            // Ended by the hub (which armed the deadline): that is why it closed.
+            CloseCategory = subscription.CloseReason is { } ended ? CloseReasons.For(ended) : CloseReasons.Aborted;
             context.Abort();
             return;
         }
@@ -91,10 +103,12 @@ internal sealed class SseConnection(
         if (subscription.CloseReason is { } reason)
         {
             CloseReason = reason == SubscriptionCloseReason.SlowConsumer ? "dropped: too slow, queue overflowed" : "server shutting down";
+            CloseCategory = CloseReasons.For(reason);
         }
         else if (_tokenExpired)
         {
             CloseReason = "token expired";
+            CloseCategory = CloseReasons.TokenExpired;
         }
     }
 
@@ -110,7 +124,8 @@ internal sealed class SseConnection(
             }
 
             // Whatever ends the stream meanwhile is noticed after this batch (at most a queue's worth).
-            var wrote = WriteQueued(body, queue);
+            var (count, oldestAcceptedAt) = WriteQueued(body, queue);
+            var wrote = count > 0;
             if (_heartbeatDue)
             {
                 _heartbeatDue = false;
@@ -128,6 +143,12 @@ internal sealed class SseConnection(
                 await body.FlushAsync(writes).ConfigureAwait(false);
                 Volatile.Write(ref _lastWrite, timeProvider.GetTimestamp());
             }
+
+            if (count > 0)
+            {
+                // Once per batch, for its oldest message (the first read), once the flush is done.
+                _deliveries.Delivered(count, oldestAcceptedAt);
+            }
         }
     }
 
@@ -136,13 +157,16 @@ internal sealed class SseConnection(
     /// pair: Kestrel takes a lock and updates its chunk for each pair, so one pair per frame would
     /// cost more than the copying.
     /// </summary>
-    private static bool WriteQueued(PipeWriter body, SubscriberInbox queue)
+    /// <returns>How many messages were written, and when the first (the oldest) was accepted.</returns>
+    private static (int Count, long OldestAcceptedAt) WriteQueued(PipeWriter body, SubscriberInbox queue)
     {
-        var wrote = false;
+        var count = 0;
+        var oldestAcceptedAt = 0L;
         var free = Span<byte>.Empty;
         var used = 0;
         while (queue.TryRead(out var message))
         {
+            oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
             var frame = message.SseFrame.Span;
             if (frame.Length > free.Length - used)
             {
@@ -158,14 +182,12 @@ internal sealed class SseConnection(
                     // Larger than what is left of Kestrel's buffer: let the pipe split it.
                     body.Write(frame);
                     free = Span<byte>.Empty;
-                    wrote = true;
                     continue;
                 }
             }
 
             frame.CopyTo(free[used..]);
             used += frame.Length;
-            wrote = true;
         }
 
         if (used > 0)
@@ -173,7 +195,7 @@ internal sealed class SseConnection(
             body.Advance(used);
         }
 
-        return wrote;
+        return (count, oldestAcceptedAt);
     }
 
     private bool IsEnding => subscription.CloseReason is not null || _tokenExpired || _requestAborted.IsCancellationRequested;

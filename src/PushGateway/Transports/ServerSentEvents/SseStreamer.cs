@@ -16,7 +16,8 @@ internal sealed class SseStreamer(
     IOptions<SseTransportOptions> options,
     TimeProvider timeProvider,
     ConnectionTracker tracker,
-    GatewayDrain drain)
+    GatewayDrain drain,
+    GatewayMetrics metrics)
 {
     /// <param name="context">The request.</param>
     /// <param name="requestedTopics">Topics named by the client; none for the default set.</param>
@@ -92,7 +93,7 @@ internal sealed class SseStreamer(
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var openedAt = tracker.Opened(context, SseEndpoint.Transport);
-        var connection = new SseConnection(context, subscription, options.Value, timeProvider, drain);
+        var connection = new SseConnection(context, subscription, options.Value, timeProvider, drain, metrics);
         try
         {
             // A stream outlives no token: it ends when the token expires, and the client reconnects with a fresh one.
@@ -101,7 +102,7 @@ internal sealed class SseStreamer(
         }
         finally
         {
-            tracker.Closed(context, SseEndpoint.Transport, openedAt, connection.CloseReason);
+            tracker.Closed(context, SseEndpoint.Transport, openedAt, connection.CloseReason, connection.CloseCategory);
         }
     }
 }

@@ -33,12 +33,13 @@ public static class SseTransportExtensions
     }
 
     /// <summary>
-    /// Maps <c>/sse</c> (routing matches <c>/sse/</c> too). Needs <c>UseCors()</c> earlier in the pipeline.
+    /// Maps <c>/sse</c> (routing matches <c>/sse/</c> too). Needs <c>UseCors()</c> earlier in the pipeline. Left
+    /// out of <c>http.server.request.duration</c>: a stream's lifetime is not a request's latency.
     /// </summary>
     public static IEndpointConventionBuilder MapSseTransport(this IEndpointRouteBuilder endpoints)
     {
         var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicies.Connections)
-            .RequireStreamAdmission(webSocket: false);
+            .RequireStreamAdmission(webSocket: false).DisableHttpMetrics();
         sse.MapGet("", SseEndpoint.HandleGetAsync).WithDisplayName("Server-Sent Events");
         sse.MapPost("", SseEndpoint.HandlePostAsync).WithDisplayName("Server-Sent Events (POST)");
         return sse;

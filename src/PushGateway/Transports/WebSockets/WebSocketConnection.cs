@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using PushGateway.Backplanes;
 using PushGateway.Hub;
+using PushGateway.Observability;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
@@ -28,6 +29,8 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly IBroadcastHub _hub;
     private readonly WebSocketTransportOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly GatewayMetrics _metrics;
+    private readonly DeliveryRecorder _deliveries;
     private readonly CancellationTokenRegistration _hubClosed;
     private WebSocketCloseReason? _closeReason;
     private ITimer? _abortTimer;
@@ -42,6 +45,7 @@ internal sealed class WebSocketConnection : IDisposable
         IBroadcastHub hub,
         WebSocketTransportOptions options,
         TimeProvider timeProvider,
+        GatewayMetrics metrics,
         BatchingUpgradeStream? batching)
     {
         _socket = socket;
@@ -53,6 +57,8 @@ internal sealed class WebSocketConnection : IDisposable
         _hub = hub;
         _options = options;
         _timeProvider = timeProvider;
+        _metrics = metrics;
+        _deliveries = metrics.Deliveries(WebSocketEndpoint.Transport);
         _tokenExpiry = timeProvider.CreateTimer(
             static state => ((WebSocketConnection)state!).RequestClose(WebSocketCloseReason.TokenExpired),
             this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -77,6 +83,9 @@ internal sealed class WebSocketConnection : IDisposable
         var reason when _abortedAfterCloseTimeout => $"{reason.ToLogText()}; aborted after the close timeout",
         var reason => reason.ToLogText(),
     };
+
+    /// <summary>For the metrics, once <see cref="RunAsync"/> has returned: why it closed, one of <see cref="CloseReasons"/>.</summary>
+    public string CloseCategory => WebSocketCloseCategory.Of(CloseReason);
 
     private WebSocketCloseReason? CloseReason => Volatile.Read(ref _closeReason);
 
@@ -275,10 +284,14 @@ internal sealed class WebSocketConnection : IDisposable
                     break;
                 }
 
+                // Counted per batch, for the oldest message (the first read), once the write is done.
+                var count = 0;
+                var oldestAcceptedAt = 0L;
                 if (_batching is null)
                 {
                     while ((!IsStopping || IsShutdownClose) && queue.TryRead(out var message))
                     {
+                        oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
                         await SendAsync(message).ConfigureAwait(false);
                     }
                 }
@@ -290,6 +303,7 @@ internal sealed class WebSocketConnection : IDisposable
                     {
                         while (_batching.BufferedBytes < MaxBatchBytes && queue.TryRead(out var message))
                         {
+                            oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
                             _batching.Append(message.WebSocketFrame.Span);
                         }
                     }
@@ -297,6 +311,11 @@ internal sealed class WebSocketConnection : IDisposable
                     {
                         await _batching.CloseBatchAsync(CancellationToken.None).ConfigureAwait(false);
                     }
+                }
+
+                if (count > 0)
+                {
+                    _deliveries.Delivered(count, oldestAcceptedAt);
                 }
             }
         }
@@ -340,6 +359,7 @@ internal sealed class WebSocketConnection : IDisposable
         try
         {
             await _hub.PublishAsync(_room, EventTypes.Chat, text).ConfigureAwait(false);
+            _metrics.MessagePublished(MessageSources.WebSocket);
         }
         catch (BackplaneUnavailableException)
         {

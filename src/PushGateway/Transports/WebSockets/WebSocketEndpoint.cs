@@ -18,7 +18,8 @@ internal sealed class WebSocketEndpoint(
     ConnectionTracker tracker,
     TopicAuthorizer authorizer,
     TokenValidator tokenValidator,
-    InboundMessageLimiter limiter)
+    InboundMessageLimiter limiter,
+    GatewayMetrics metrics)
 {
     public const string Transport = "ws";
 
@@ -73,14 +74,14 @@ internal sealed class WebSocketEndpoint(
 
         var openedAt = tracker.Opened(context, Transport);
         var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
-        using var connection = new WebSocketConnection(socket, subscription, room, access, limiter, hub, settings, timeProvider, batching);
+        using var connection = new WebSocketConnection(socket, subscription, room, access, limiter, hub, settings, timeProvider, metrics, batching);
         try
         {
             await connection.RunAsync().ConfigureAwait(false);
         }
         finally
         {
-            tracker.Closed(context, Transport, openedAt, connection.CloseLogText);
+            tracker.Closed(context, Transport, openedAt, connection.CloseLogText, connection.CloseCategory);
         }
     }
 }

@@ -30,9 +30,13 @@ public static class WebSocketTransportExtensions
             return next(context);
         });
 
-    /// <summary>Maps <c>/ws</c>. Needs <c>UseWebSockets()</c> earlier in the pipeline.</summary>
+    /// <summary>
+    /// Maps <c>/ws</c>. Needs <c>UseWebSockets()</c> earlier in the pipeline. Left out of
+    /// <c>http.server.request.duration</c>: a socket's lifetime is not a request's latency.
+    /// </summary>
     public static IEndpointConventionBuilder MapWebSocketTransport(this IEndpointRouteBuilder endpoints) =>
         // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT requests.
         endpoints.Map("/ws", static (HttpContext context, WebSocketEndpoint endpoint) => endpoint.HandleAsync(context))
-            .RequireRateLimiting(RateLimitPolicies.Connections).RequireStreamAdmission(webSocket: true).WithDisplayName("WebSocket chat");
+            .RequireRateLimiting(RateLimitPolicies.Connections).RequireStreamAdmission(webSocket: true).WithDisplayName("WebSocket chat")
+            .DisableHttpMetrics();
 }
