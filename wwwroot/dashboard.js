@@ -215,10 +215,20 @@
 
   // ---- Polling ----------------------------------------------------------------------------------
 
+  // With authorization on, the numbers need an admin token: the page's ?access_token=, sent as a Bearer
+  // header (or the pushgateway_token cookie, which the browser sends by itself).
+  const token = new URLSearchParams(location.search).get('access_token');
+  const headers = token ? { Accept: 'application/json', Authorization: `Bearer ${token}` } : { Accept: 'application/json' };
+
   const poll = async () => {
     const url = newest ? `dashboard/stats?since=${newest - OVERLAP_MS}` : 'dashboard/stats';
     try {
-      const response = await fetch(url, { cache: 'no-store', headers: { Accept: 'application/json' } });
+      const response = await fetch(url, { cache: 'no-store', headers });
+      if (response.status === 401 || response.status === 403) {
+        setStatus('disconnected', 'Needs a token with "admin": true — open dashboard.html?access_token=…');
+        setTimeout(poll, POLL_MS);
+        return;
+      }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       absorb(await response.json());
       failures = 0;

@@ -60,6 +60,28 @@ public sealed class DashboardPageTests(ChromiumFixture chromium) : IClassFixture
     }
 
     [Fact]
+    public async Task Dashboard_WithAuthorizationOn_ShowsTheNumbersOnlyWithAnAdminToken()
+    {
+        var settings = Tokens.Settings();
+        settings["PushGateway:Ticker:Enabled"] = "false";
+        await using var gateway = new GatewayFactory(settings);
+        await using var browser = await BrowserSession.StartAsync(chromium);
+
+        var without = await browser.OpenAsync(new Uri(gateway.HttpAddress, "dashboard.html"));
+        await Expect(without.Locator("#status")).ToContainTextAsync("Needs a token");
+        var notAdmin = Tokens.Mint(gateway.Time.GetUtcNow(), subscribe: ["*"], lifetime: TimeSpan.FromHours(1));
+        var subscriberOnly = await browser.OpenAsync(new Uri(gateway.HttpAddress, $"dashboard.html?access_token={notAdmin}"));
+        await Expect(subscriberOnly.Locator("#status")).ToContainTextAsync("Needs a token");
+
+        var admin = Tokens.Mint(gateway.Time.GetUtcNow(), admin: true, lifetime: TimeSpan.FromHours(1));
+        var page = await browser.OpenAsync(new Uri(gateway.HttpAddress, $"dashboard.html?access_token={admin}"));
+        await Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected");
+        await using var sse = await SseTestClient.ConnectAsync(gateway, $"sse?access_token={admin}");
+        gateway.Time.Advance(TimeSpan.FromSeconds(1));
+        await Expect(page.Locator("#sse")).ToHaveTextAsync("1");
+    }
+
+    [Fact]
     public async Task Dashboard_OnARedisCluster_ShowsEachNodeAndTheirSum()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -84,26 +84,30 @@ public sealed class MetricsEndpointTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Metrics_WithAuthorizationOn_NeedAToken()
+    [Theory]
+    [InlineData("metrics")]
+    [InlineData("dashboard/stats")]
+    public async Task Metrics_WithAuthorizationOn_NeedAToken(string path)
     {
         using var gateway = new GatewayFactory(Tokens.Settings());
         using var http = gateway.CreateHttpClient();
 
-        using var response = await http.GetAsync("metrics", TestTimeout.Token());
+        using var response = await http.GetAsync(path, TestTimeout.Token());
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "Token required");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
     }
 
-    [Fact]
-    public async Task Metrics_WithATokenThatIsNotAdmin_AreForbidden()
+    [Theory]
+    [InlineData("metrics")]
+    [InlineData("dashboard/stats")]
+    public async Task Metrics_WithATokenThatIsNotAdmin_AreForbidden(string path)
     {
         using var gateway = new GatewayFactory(Tokens.Settings());
         using var http = gateway.CreateHttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Mint(gateway.Time.GetUtcNow(), publish: ["*"], subscribe: ["*"]));
 
-        using var response = await http.GetAsync("metrics", TestTimeout.Token());
+        using var response = await http.GetAsync(path, TestTimeout.Token());
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden, "Not allowed");
     }
@@ -119,17 +123,21 @@ public sealed class MetricsEndpointTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("pushgateway_backplane_up{", await response.Content.ReadAsStringAsync(TestTimeout.Token()), StringComparison.Ordinal);
+        using var dashboard = await http.GetAsync("dashboard/stats", TestTimeout.Token());
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
     }
 
-    [Fact]
-    public async Task Metrics_ConfiguredOpen_AreServedWithoutATokenEvenWithAuthorizationOn()
+    [Theory]
+    [InlineData("metrics")]
+    [InlineData("dashboard/stats")]
+    public async Task Metrics_ConfiguredOpen_AreServedWithoutATokenEvenWithAuthorizationOn(string path)
     {
         var settings = Tokens.Settings();
         settings["PushGateway:Metrics:Access"] = "Open";
         using var gateway = new GatewayFactory(settings);
         using var http = gateway.CreateHttpClient();
 
-        using var response = await http.GetAsync("metrics", TestTimeout.Token());
+        using var response = await http.GetAsync(path, TestTimeout.Token());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

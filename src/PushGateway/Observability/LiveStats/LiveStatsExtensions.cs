@@ -29,10 +29,11 @@ public static class LiveStatsExtensions
         return services;
     }
 
-    /// <summary><c>GET /dashboard/stats</c>: what <c>dashboard.html</c> draws.</summary>
+    /// <summary><c>GET /dashboard/stats</c>: what <c>dashboard.html</c> draws; readable by whoever may read <c>/metrics</c>.</summary>
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/dashboard/stats", GetStats)
+            .RequireMetricsAccess()
             .WithName("GetDashboardStats")
             .WithSummary("One point a second over the last minutes: connections, messages in and out, drops, latency, backplane; per node and for the cluster")
             .Produces<LiveStatsResponse>()
