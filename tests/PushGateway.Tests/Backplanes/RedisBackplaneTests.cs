@@ -10,30 +10,25 @@ namespace PushGateway.Tests.Backplanes;
 /// <summary>Two gateway nodes on one real redis-server, as one gateway.</summary>
 public sealed class RedisBackplaneTests : IAsyncLifetime
 {
+    private RedisCluster _cluster = null!;
     private RedisServer _redis = null!;
     private GatewayFactory _nodeA = null!;
     private GatewayFactory _nodeB = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["PushGateway:Redis:Configuration"] = _redis.Configuration,
-            ["PushGateway:Redis:PresenceInterval"] = "00:00:00.200",
-            // Small, so that a test can publish past it quickly; Redis trims whole nodes of 100 entries.
-            ["PushGateway:Redis:HistoryPerTopic"] = "10",
-        };
-        _nodeA = new GatewayFactory(settings);
-        _nodeB = new GatewayFactory(settings, start: GatewayFactory.DefaultStart.AddMinutes(1));
+        _cluster = await RedisCluster.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["PushGateway:Redis:PresenceInterval"] = "00:00:00.200",
+                // Small, so that a test can publish past it quickly; Redis trims whole nodes of 100 entries.
+                ["PushGateway:Redis:HistoryPerTopic"] = "10",
+            },
+            startB: GatewayFactory.DefaultStart.AddMinutes(1));
+        (_redis, _nodeA, _nodeB) = (_cluster.Redis, _cluster.NodeA, _cluster.NodeB);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _nodeA.DisposeAsync();
-        await _nodeB.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     [Fact]
     public async Task WebSocketChat_OnOneNode_ReachesSocketsAndStreamsOfBothNodesOnce()

@@ -84,14 +84,8 @@ public sealed class DashboardPageTests(ChromiumFixture chromium) : IClassFixture
     [Fact]
     public async Task Dashboard_OnARedisCluster_ShowsEachNodeAndTheirSum()
     {
-        await using var redis = await RedisServer.StartAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["PushGateway:Redis:Configuration"] = redis.Configuration,
-            ["PushGateway:Ticker:Enabled"] = "false",
-        };
-        await using var nodeA = new GatewayFactory(settings);
-        await using var nodeB = new GatewayFactory(settings);
+        await using var cluster = await RedisCluster.StartAsync(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
+        var (nodeA, nodeB) = (cluster.NodeA, cluster.NodeB);
         await using var sseOnA = await SseTestClient.ConnectAsync(nodeA);
         using var wsOnB = await WebSocketTestClient.ConnectAsync(nodeB);
         await wsOnB.SendTextAsync("counted");

@@ -8,29 +8,19 @@ namespace PushGateway.Tests.Observability.LiveStats;
 /// <summary><c>GET /dashboard/stats</c> on two nodes sharing a real redis-server: every node, and their sum.</summary>
 public sealed class ClusterStatsTests : IAsyncLifetime
 {
+    private RedisCluster _cluster = null!;
     private RedisServer _redis = null!;
     private GatewayFactory _nodeA = null!;
     private GatewayFactory _nodeB = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["PushGateway:Redis:Configuration"] = _redis.Configuration,
-            ["PushGateway:Ticker:Enabled"] = "false",
-        };
         // The same start on both clocks: their seconds line up, as real nodes' do.
-        _nodeA = new GatewayFactory(settings);
-        _nodeB = new GatewayFactory(settings);
+        _cluster = await RedisCluster.StartAsync(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
+        (_redis, _nodeA, _nodeB) = (_cluster.Redis, _cluster.NodeA, _cluster.NodeB);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _nodeA.DisposeAsync();
-        await _nodeB.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     [Fact]
     public async Task Stats_OnEitherNode_ShowEveryNodeAndTheClusterSum()
