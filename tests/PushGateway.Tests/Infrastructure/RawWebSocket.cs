@@ -126,14 +126,14 @@ public sealed class RawWebSocket : IDisposable
         return null;
     }
 
-    /// <summary>Reads until the server ends the TCP connection; true when it did (closed or reset).</summary>
-    public async Task<bool> EndsAsync()
+    /// <summary>Reads until the server ends the TCP connection: <see cref="StreamEnd.Completed"/> for a FIN, <see cref="StreamEnd.Aborted"/> for a reset.</summary>
+    public async Task<StreamEnd> EndsAsync()
     {
         while (await ReadFrameAsync() is not null)
         {
         }
 
-        return true;
+        return WasReset ? StreamEnd.Aborted : StreamEnd.Completed;
     }
 
     public void Dispose()

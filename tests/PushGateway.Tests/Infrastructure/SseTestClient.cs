@@ -45,14 +45,29 @@ public sealed class SseTestClient : IAsyncDisposable
         return _items.Current;
     }
 
-    /// <summary>True when the server ends the stream (after any events still in flight).</summary>
-    public async Task<bool> EndsAsync()
+    /// <summary>
+    /// How the stream ended, after any events still in flight: <see cref="StreamEnd.Completed"/> when the server
+    /// ended the response, <see cref="StreamEnd.Aborted"/> when the connection broke. Fails the test if it does
+    /// not end within <see cref="TestTimeout.Default"/>.
+    /// </summary>
+    public async Task<StreamEnd> EndsAsync()
     {
-        while (await _items.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken))
+        try
         {
+            while (await _items.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken))
+            {
+            }
+        }
+        catch (HttpIOException)
+        {
+            return StreamEnd.Aborted;
+        }
+        catch (IOException)
+        {
+            return StreamEnd.Aborted;
         }
 
-        return true;
+        return StreamEnd.Completed;
     }
 
     /// <summary>Every event until the server ends the stream; <see cref="Parser"/> then holds the last <c>retry:</c>.</summary>

@@ -43,8 +43,11 @@ public sealed class WebSocketTestClient : IDisposable
         }
     }
 
-    /// <summary>True once the connection ends, by a close frame or by breaking, after any messages still on their way.</summary>
-    public async Task<bool> EndsAsync()
+    /// <summary>
+    /// Reads past any messages still on their way until the connection ends: the close status the server sent,
+    /// or null when the connection broke without a close frame.
+    /// </summary>
+    public async Task<WebSocketCloseStatus?> EndsAsync()
     {
         try
         {
@@ -54,10 +57,10 @@ public sealed class WebSocketTestClient : IDisposable
         }
         catch (WebSocketException)
         {
-            // Aborted by the server: ended all the same.
+            return null;
         }
 
-        return true;
+        return Socket.CloseStatus;
     }
 
     public async Task<(WebSocketMessageType Type, byte[] Payload)> ReceiveAsync()

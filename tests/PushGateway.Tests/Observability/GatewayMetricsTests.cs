@@ -152,7 +152,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
 
         await socket.ReceiveCloseAsync();
         await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, TestTimeout.Token());
-        Assert.True(await stream.EndsAsync());
+        Assert.Equal(StreamEnd.Completed, await stream.EndsAsync());
         await closed.WaitForMeasurementsAsync(2, TestTimeout.Default);
         Assert.All(closed.GetMeasurementSnapshot(), m => Assert.Equal(CloseReasons.Shutdown, m.Tags["reason"]));
         Assert.Equal(["sse", "ws"], closed.GetMeasurementSnapshot().Select(m => (string)m.Tags["transport"]!).Order());

@@ -111,7 +111,7 @@ public sealed class AuthorizationTests : IDisposable
 
         _gateway.Time.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.True(await sse.EndsAsync());
+        Assert.Equal(StreamEnd.Completed, await sse.EndsAsync());
     }
 
     [Fact]

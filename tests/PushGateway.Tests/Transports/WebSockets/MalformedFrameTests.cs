@@ -67,7 +67,7 @@ public sealed class MalformedFrameTests(MalformedFrameTests.Gateway gateway) : I
         Assert.Equal((code, reason), await client.ReadCloseAsync());
         // What a client does on a close frame: answer it (the server may have closed its end already).
         await client.TrySendAsync(Build(Fin | Close, ClosePayload(1000)));
-        Assert.True(await client.EndsAsync().WaitAsync(EndsWithin, TestContext.Current.CancellationToken));
+        Assert.Equal(EndAfter(code), await client.EndsAsync().WaitAsync(EndsWithin, TestContext.Current.CancellationToken));
         Assert.Empty(gateway.Factory.Logs.Errors);
         await bystander.SendTextAsync($"after {name}");
         Assert.Equal($"after {name}", await bystander.ReceiveTextAsync());
@@ -111,7 +111,7 @@ public sealed class MalformedFrameTests(MalformedFrameTests.Gateway gateway) : I
         await client.SendAsync(Build(Fin | Close, ClosePayload((ushort)code, "bye"u8)));
 
         Assert.Equal((code, "closed by client"), await client.ReadCloseAsync());
-        Assert.True(await client.EndsAsync().WaitAsync(EndsWithin, TestContext.Current.CancellationToken));
+        Assert.Equal(StreamEnd.Completed, await client.EndsAsync().WaitAsync(EndsWithin, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class MalformedFrameTests(MalformedFrameTests.Gateway gateway) : I
 
             Assert.Equal((1007, ""), await client.ReadCloseAsync());
             await client.TrySendAsync(Build(Fin | Close, ClosePayload(1000)));
-            Assert.True(await client.EndsAsync().WaitAsync(EndsWithin, TestContext.Current.CancellationToken));
+            Assert.Equal(EndAfter(1007), await client.EndsAsync().WaitAsync(EndsWithin, TestContext.Current.CancellationToken));
         }
     }
 
@@ -141,4 +141,10 @@ public sealed class MalformedFrameTests(MalformedFrameTests.Gateway gateway) : I
 
         public void Dispose() => Factory.Dispose();
     }
+
+    /// <summary>
+    /// How the connection ends after the close: in order, except after a 1007, which the runtime's WebSocket sends
+    /// itself before it is aborted (a reset; see the README's table).
+    /// </summary>
+    private static StreamEnd EndAfter(int code) => code == 1007 ? StreamEnd.Aborted : StreamEnd.Completed;
 }

@@ -81,7 +81,7 @@ public sealed class WebSocketConnectionTests : IDisposable
         await client.SendAsync((byte[])[.. Build(Fin | Binary, [4]), .. Build(Fin | Text, "late"u8), .. Build(Fin | Close, ClosePayload(1000))]);
 
         // Without the clock moving: the close timeout plays no part.
-        Assert.True(await client.EndsAsync());
+        Assert.Equal(StreamEnd.Completed, await client.EndsAsync());
         var close = Assert.Single(await _gateway.Logs.WaitForAsync(e => e.Properties.ContainsKey("CloseReason")));
         Assert.Equal("\"1003 binary messages are not accepted\"", close.Properties["CloseReason"].ToString());
         Assert.Empty(_gateway.Logs.Errors);
