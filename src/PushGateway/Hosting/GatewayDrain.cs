@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PushGateway.Security;
 
@@ -13,6 +11,8 @@ namespace PushGateway.Hosting;
 /// </summary>
 internal sealed class GatewayDrain(IOptions<ShutdownOptions> options, TimeProvider timeProvider)
 {
+    private const string ShuttingDown = "Shutting down";
+
     private readonly TaskCompletionSource _publishesDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _startedAt = -1;
     private int _publishesRefused;
@@ -72,16 +72,12 @@ internal sealed class GatewayDrain(IOptions<ShutdownOptions> options, TimeProvid
 
     /// <summary>503 for a new <c>/ws</c> or <c>/sse</c> request, with Retry-After as at capacity (<see cref="StreamAdmission"/>).</summary>
     public static IResult RefuseStream(HttpContext context) =>
-        Refusal(context, StreamAdmission.MinRetrySeconds, StreamAdmission.MaxRetrySeconds,
-            "This node is shutting down. Connect to another node, or here again after Retry-After seconds.");
+        Problems.Unavailable(context, ShuttingDown,
+            "This node is shutting down. Connect to another node, or here again after Retry-After seconds.",
+            StreamAdmission.MinRetrySeconds, StreamAdmission.MaxRetrySeconds);
 
     /// <summary>503 for a publish at the end of the drain: nothing was published; another node (or this one, restarted) will take it.</summary>
     public static IResult RefusePublish(HttpContext context) =>
-        Refusal(context, 1, 5, "This node is shutting down and published nothing. Publish again after Retry-After seconds, or on another node.");
-
-    private static ProblemHttpResult Refusal(HttpContext context, int minRetrySeconds, int maxRetrySeconds, string detail)
-    {
-        context.Response.Headers.RetryAfter = Random.Shared.Next(minRetrySeconds, maxRetrySeconds + 1).ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Shutting down", detail: detail);
-    }
+        Problems.Unavailable(context, ShuttingDown,
+            "This node is shutting down and published nothing. Publish again after Retry-After seconds, or on another node.", 1, 5);
 }

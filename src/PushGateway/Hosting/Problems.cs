@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace PushGateway.Hosting;
@@ -34,6 +35,16 @@ public static class Problems
 
         context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = maxBytes;
         return null;
+    }
+
+    /// <summary>
+    /// 503 with a Retry-After drawn from [<paramref name="minRetrySeconds"/>, <paramref name="maxRetrySeconds"/>]:
+    /// refused clients come back spread out rather than all in the same second.
+    /// </summary>
+    public static IResult Unavailable(HttpContext context, string title, string detail, int minRetrySeconds, int maxRetrySeconds)
+    {
+        context.Response.Headers.RetryAfter = Random.Shared.Next(minRetrySeconds, maxRetrySeconds + 1).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
     }
 
     /// <summary>503 with Retry-After: the backplane is down, and certainly nothing was published or subscribed.</summary>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using PushGateway.Hosting;
 using PushGateway.Observability;
 
 namespace PushGateway.Security;
@@ -51,12 +51,8 @@ internal sealed class StreamAdmission(ConnectionCaps caps, GatewayMetrics metric
     }
 
     /// <summary>503 with a problem body and a Retry-After drawn from [<see cref="MinRetrySeconds"/>, <see cref="MaxRetrySeconds"/>].</summary>
-    public static IResult Refusal(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = Random.Shared.Next(MinRetrySeconds, MaxRetrySeconds + 1).ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "At capacity",
-            detail: "This node holds as many /ws and /sse connections as it may. Try again after Retry-After seconds, or on another node.");
-    }
+    public static IResult Refusal(HttpContext context) =>
+        Problems.Unavailable(context, "At capacity",
+            "This node holds as many /ws and /sse connections as it may. Try again after Retry-After seconds, or on another node.",
+            MinRetrySeconds, MaxRetrySeconds);
 }
