@@ -57,6 +57,26 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
     }
 
     [Fact]
+    public async Task ChatPage_RefusesAMessageOverTheServersLimit_AndStaysConnected()
+    {
+        await using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["PushGateway:WebSockets:MaxMessageBytes"] = "16" });
+        await using var browser = await BrowserSession.StartAsync(chromium);
+        var chat = await browser.OpenAsync(new Uri(gateway.HttpAddress, "chat.html"));
+        await ExpectConnectedAsync(chat);
+        // The page has read the limit from GET /limits once it caps the input's length with it.
+        await Expect(chat.Locator("#message")).ToHaveAttributeAsync("maxlength", "16");
+
+        // Nine characters, eighteen bytes of UTF-8: within the length cap, over the byte limit.
+        await SendAsync(chat, "ééééééééé", pressEnter: true);
+        await SendAsync(chat, "fits", pressEnter: true);
+
+        await Expect(chat.Locator("#messages li.system .text").Last).ToHaveTextAsync("Not sent: message is 18 bytes of UTF-8, the limit is 16");
+        await Expect(ChatLines(chat)).ToHaveTextAsync(["fits"]);
+        await ExpectConnectedAsync(chat);
+        Assert.Empty(browser.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task TickerPage_ShowsTicksAndChatFromTheChatPage()
     {
         await using var gateway = new GatewayFactory();

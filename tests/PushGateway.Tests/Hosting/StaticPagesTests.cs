@@ -16,6 +16,7 @@ public sealed class StaticPagesTests : IDisposable
     [InlineData("ticker.html", "text/html", "ticker.js")]
     [InlineData("chat.js", "text/javascript", "WebSocket")]
     [InlineData("ticker.js", "text/javascript", "EventSource")]
+    [InlineData("live-page.js", "text/javascript", "/limits")]
     [InlineData("index.html", "text/html", "dashboard.html")]
     [InlineData("dashboard.html", "text/html", "dashboard.js")]
     [InlineData("dashboard.js", "text/javascript", "dashboard/stats")]
