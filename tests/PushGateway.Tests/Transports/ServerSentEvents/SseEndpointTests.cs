@@ -44,6 +44,7 @@ public sealed class SseEndpointTests : IDisposable
     public async Task Tick_ArrivesAsDefaultMessageEventWithIdAndJsonData()
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway);
+        await _gateway.TickerStartedAsync();
 
         _gateway.Time.Advance(TimeSpan.FromSeconds(1));
         var tick = await sse.NextAsync();
@@ -94,6 +95,7 @@ public sealed class SseEndpointTests : IDisposable
     public async Task Events_HaveIncreasingIdsAcrossTopics()
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway);
+        await _gateway.TickerStartedAsync();
 
         _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "a");
         _gateway.Time.Advance(TimeSpan.FromSeconds(1));
@@ -222,16 +224,10 @@ public sealed class SseHeartbeatTests : IDisposable
         Assert.Equal("retry: 2500", await reader.ReadLineAsync(TestTimeout.Token()));
         Assert.Equal(string.Empty, await reader.ReadLineAsync(TestTimeout.Token()));
 
-        // The stream starts its heartbeat wait on the fake clock just after the preamble, at a moment the
-        // test cannot observe: advance an interval at a time until the comment arrives.
-        var line = reader.ReadLineAsync(TestTimeout.Token()).AsTask();
-        while (!line.IsCompleted)
-        {
-            _gateway.Time.Advance(TimeSpan.FromSeconds(15));
-            await Task.WhenAny(line, Task.Delay(50, TestTimeout.Token()));
-        }
+        // Once the stream has armed its heartbeat timer, one interval of silence is due.
+        await _gateway.Time.TimerArmedAsync(TimeSpan.FromSeconds(15));
+        _gateway.Time.Advance(TimeSpan.FromSeconds(15));
 
-        Assert.Equal(": heartbeat", await line);
+        Assert.Equal(": heartbeat", await reader.ReadLineAsync(TestTimeout.Token()));
     }
-
 }
