@@ -85,6 +85,7 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
         var chat = await browser.OpenAsync(new Uri(gateway.HttpAddress, "chat.html"));
         await ExpectConnectedAsync(ticker);
         await ExpectConnectedAsync(chat);
+        await gateway.TickerStartedAsync();
 
         for (var tick = 1; tick <= 3; tick++)
         {
@@ -117,6 +118,7 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
         await ExpectConnectedAsync(ticker);
         await ExpectConnectedAsync(chat);
         var expectedIds = new List<string>();
+        await first.TickerStartedAsync();
         for (var tick = 1; tick <= 2; tick++)
         {
             first.Time.Advance(TimeSpan.FromSeconds(1));
@@ -135,6 +137,7 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
         expectedIds.Add(second.Hub.Publish(Topics.Chat, EventTypes.Chat, "while you were away").EventId!);
         await ExpectConnectedAsync(ticker);
         await ExpectConnectedAsync(chat);
+        await second.TickerStartedAsync();
         second.Time.Advance(TimeSpan.FromSeconds(1));
         await SendAsync(chat, "back again", pressEnter: true);
 

@@ -8,9 +8,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Options;
 using PushGateway.Hosting;
 using PushGateway.Hub;
+using PushGateway.Publishing;
 using Serilog.Core;
 
 namespace PushGateway.Tests.Infrastructure;
@@ -45,7 +46,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             _settings[key] = value;
         }
 
-        Time = new FakeTimeProvider(start ?? DefaultStart);
+        Time = new TimerWatchingTimeProvider(start ?? DefaultStart);
         // Not UseKestrel(port): it rewrites the server addresses while the app may already be binding
         // them, which fails now and then (dotnet/aspnetcore#67714).
         UseKestrel(options =>
@@ -59,7 +60,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     /// <summary>A whole second, so that tick times are easy to assert.</summary>
     public static DateTimeOffset DefaultStart { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    public FakeTimeProvider Time { get; }
+    /// <summary>The gateway's clock: a <c>FakeTimeProvider</c> that also says when a timer is armed on it.</summary>
+    public TimerWatchingTimeProvider Time { get; }
 
     /// <summary>What the gateway logs, at the levels its configuration lets through (Warning and up unless a test says otherwise).</summary>
     public LogCapture Logs { get; } = new();
@@ -76,6 +78,16 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     public Uri WebSocketAddress => new UriBuilder(HttpAddress) { Scheme = "ws", Path = "/ws" }.Uri;
 
     public IBroadcastHub Hub => Services.GetRequiredService<IBroadcastHub>();
+
+    /// <summary>
+    /// Completes once the ticker has started its timer on the fake clock (it starts on a background thread, after
+    /// the host): from then on, advancing the clock by an interval publishes a tick.
+    /// </summary>
+    public Task TickerStartedAsync()
+    {
+        var interval = Services.GetRequiredService<IOptions<TickerOptions>>().Value.Interval;
+        return Time.TimerArmedAsync(interval, period: interval);
+    }
 
     /// <summary>A loopback port that was free a moment ago.</summary>
     public static int FreePort()

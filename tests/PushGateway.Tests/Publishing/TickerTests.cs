@@ -15,6 +15,7 @@ public sealed class TickerTests : IDisposable
     public async Task Ticker_PublishesOncePerSecondOfServerTime()
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway);
+        await _gateway.TickerStartedAsync();
 
         _gateway.Time.Advance(TimeSpan.FromMilliseconds(999));
         _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "marker");

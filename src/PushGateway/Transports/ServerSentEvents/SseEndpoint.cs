@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http.Features;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 
@@ -32,6 +33,13 @@ internal static class SseEndpoint
 
     public static async Task HandlePostAsync(HttpContext context, SseStreamer streamer)
     {
+        // No body, no options (as a GET without a query): nothing to parse, and no media type to judge.
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            await streamer.StreamAsync(context, [], fallbackLastEventId: null).ConfigureAwait(false);
+            return;
+        }
+
         if (!context.Request.HasJsonContentType())
         {
             await Problems.UnsupportedMediaType("POST /sse takes application/json.").ExecuteAsync(context).ConfigureAwait(false);

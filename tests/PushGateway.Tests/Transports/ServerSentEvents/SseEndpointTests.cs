@@ -44,6 +44,7 @@ public sealed class SseEndpointTests : IDisposable
     public async Task Tick_ArrivesAsDefaultMessageEventWithIdAndJsonData()
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway);
+        await _gateway.TickerStartedAsync();
 
         _gateway.Time.Advance(TimeSpan.FromSeconds(1));
         var tick = await sse.NextAsync();
@@ -94,6 +95,7 @@ public sealed class SseEndpointTests : IDisposable
     public async Task Events_HaveIncreasingIdsAcrossTopics()
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway);
+        await _gateway.TickerStartedAsync();
 
         _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "a");
         _gateway.Time.Advance(TimeSpan.FromSeconds(1));
@@ -147,6 +149,39 @@ public sealed class SseEndpointTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Contains("last-event-id", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Headers")), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Preflight_ForPost_AllowsAuthorizationAndContentType()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Options, "sse");
+        request.Headers.Add("Origin", "https://elsewhere.example");
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+
+        using var response = await http.SendAsync(request, TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("POST", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Methods")).Split(','), StringComparer.Ordinal);
+        var allowed = Assert.Single(response.Headers.GetValues("Access-Control-Allow-Headers")).Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains("authorization", allowed, StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("content-type", allowed, StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Get_LastEventIdHeaderAndQuery_TheHeaderWins()
+    {
+        var first = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "first");
+        var second = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "second");
+        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "third");
+
+        // EventSource sends the header on a reconnect: fresher than the id the page put in its URL.
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, $"sse?topic=chat&lastEventId={first.EventId}", lastEventId: second.EventId);
+
+        Assert.Equal("complete", Assert.Single(sse.Response.Headers.GetValues("PushGateway-Resume")));
+        Assert.Equal("third", (await sse.NextAsync()).Data);
     }
 
     [Theory]
@@ -222,16 +257,35 @@ public sealed class SseHeartbeatTests : IDisposable
         Assert.Equal("retry: 2500", await reader.ReadLineAsync(TestTimeout.Token()));
         Assert.Equal(string.Empty, await reader.ReadLineAsync(TestTimeout.Token()));
 
-        // The stream starts its heartbeat wait on the fake clock just after the preamble, at a moment the
-        // test cannot observe: advance an interval at a time until the comment arrives.
-        var line = reader.ReadLineAsync(TestTimeout.Token()).AsTask();
-        while (!line.IsCompleted)
-        {
-            _gateway.Time.Advance(TimeSpan.FromSeconds(15));
-            await Task.WhenAny(line, Task.Delay(50, TestTimeout.Token()));
-        }
+        // Once the stream has armed its heartbeat timer, one interval of silence is due.
+        await _gateway.Time.TimerArmedAsync(TimeSpan.FromSeconds(15));
+        _gateway.Time.Advance(TimeSpan.FromSeconds(15));
 
-        Assert.Equal(": heartbeat", await line);
+        Assert.Equal(": heartbeat", await reader.ReadLineAsync(TestTimeout.Token()));
     }
 
+    [Fact]
+    public async Task Traffic_EveryThirdOfAnInterval_SendsNoHeartbeat_UntilItStops()
+    {
+        using var http = _gateway.CreateHttpClient();
+        using var response = await http.GetAsync("sse?topic=chat", HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestTimeout.Token()));
+        Assert.Equal(["retry: 2500"], await SseFrames.ReadAsync(reader));
+        await _gateway.Time.TimerArmedAsync(TimeSpan.FromSeconds(15));
+
+        // Two heartbeat intervals of traffic: a message every 5 s, so the stream is never silent for 15 s. (The
+        // gateway notes a write once its flush is done: steps of a third of the interval leave room for that.)
+        for (var i = 0; i < 6; i++)
+        {
+            _gateway.Time.Advance(TimeSpan.FromSeconds(5));
+            _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"m{i}");
+
+            var frame = await SseFrames.ReadAsync(reader);
+            Assert.Equal(("event: chat", $"data: m{i}"), (frame[0], frame[^1]));
+        }
+
+        _gateway.Time.Advance(TimeSpan.FromSeconds(15));
+
+        Assert.Equal([": heartbeat"], await SseFrames.ReadAsync(reader));
+    }
 }

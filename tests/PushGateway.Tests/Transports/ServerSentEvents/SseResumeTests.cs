@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 
@@ -85,6 +87,55 @@ public sealed class SseResumeTests : IDisposable
         Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
         Assert.Equal("gap", (await resumed.NextAsync()).EventType);
         Assert.Equal("after restart", (await resumed.NextAsync()).Data);
+    }
+
+    [Fact]
+    public async Task Reconnect_WithIdOlderThanHistory_TheGapEventCarriesNoId()
+    {
+        var seen = Publish("m1", "m2", "m3", "m4", "m5", "m6", "m7");
+        using var http = _gateway.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "sse?topic=chat");
+        request.Headers.Add("Last-Event-ID", seen[0].EventId);
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestTimeout.Token()));
+
+        // Read as bytes on the wire: an id line would move the client's last id (even to the one it sent).
+        Assert.Equal(["retry: 3000"], await SseFrames.ReadAsync(reader));
+        Assert.Equal(["event: gap", $$"""data: {"lastEventId":"{{seen[0].EventId}}"}"""], await SseFrames.ReadAsync(reader));
+        Assert.Equal(["event: chat", $"id: {seen[2].EventId}", "data: m3"], await SseFrames.ReadAsync(reader));
+    }
+
+    [Fact]
+    public async Task Reconnect_WithAPublisherSetId_ReplaysWhatFollowsIt()
+    {
+        using var http = _gateway.CreateHttpClient();
+        await PublishAsync(http, "created", "order-17-created");
+        var gatewayId = await PublishAsync(http, "paid", id: null);
+        await PublishAsync(http, "shipped", "order-17-shipped");
+
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, "sse?topic=orders/17", lastEventId: "order-17-created");
+        await PublishAsync(http, "delivered", id: null);
+
+        Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
+        var replayed = new[] { await resumed.NextAsync(), await resumed.NextAsync(), await resumed.NextAsync() };
+        Assert.Equal(["paid", "shipped", "delivered"], replayed.Select(item => item.Data));
+        Assert.Equal([gatewayId, "order-17-shipped"], replayed.Take(2).Select(item => item.EventId));
+    }
+
+    /// <summary>Publishes to <c>orders/17</c> through <c>POST /publish</c>, as a backend would; returns the event id.</summary>
+    private static async Task<string> PublishAsync(HttpClient http, string data, string? id)
+    {
+        List<KeyValuePair<string, string>> fields = [new("topic", "orders/17"), new("data", data)];
+        if (id is not null)
+        {
+            fields.Add(new("id", id));
+        }
+
+        using var response = await http.PostAsync("publish", new FormUrlEncodedContent(fields), TestTimeout.Token());
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token());
+        return body.GetProperty("id").GetString()!;
     }
 
     private List<GatewayMessage> Publish(params string[] texts) =>

@@ -86,6 +86,61 @@ public sealed class SseTopicsTests : IDisposable
         Assert.Equal("complete", Assert.Single(response.Headers.GetValues("PushGateway-Resume")));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("{}")]
+    public async Task Post_NoBodyOrAnEmptyOne_SubscribesToTheDefaultTopics(string? body)
+    {
+        using var http = _gateway.CreateHttpClient();
+        // null: no body and no Content-Type, as fetch() sends a POST given headers only.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "sse")
+        {
+            Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
+        _gateway.Hub.Publish("elsewhere", "update", "not a default topic");
+        _gateway.Hub.Publish(Topics.Ticker, EventTypes.Message, "on ticker");
+        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "on chat");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("PushGateway-Resume"));
+        await using var items = SseParser.Create(await response.Content.ReadAsStreamAsync(TestTimeout.Token()))
+            .EnumerateAsync(TestTimeout.Token()).GetAsyncEnumerator(TestTimeout.Token());
+        var received = new List<string>();
+        while (received.Count < 2 && await items.MoveNextAsync())
+        {
+            received.Add(items.Current.Data);
+        }
+
+        Assert.Equal(["on ticker", "on chat"], received);
+    }
+
+    [Fact]
+    public async Task Get_TopicOf256CharactersWithUnderscoreAndDot_Streams()
+    {
+        var topic = "tenant_7.orders-" + new string('x', 240);
+        Assert.Equal(256, topic.Length);
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, $"sse?topic={topic}");
+        using var http = _gateway.CreateHttpClient();
+
+        using var published = await http.PostAsync("publish", new FormUrlEncodedContent([new("topic", topic), new("data", "long name")]), TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        Assert.Equal("long name", (await sse.NextAsync()).Data);
+    }
+
+    [Fact]
+    public async Task Get_TopicOf257Characters_Returns400NamingIt()
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync("sse?topic=" + new string('x', 257), TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, "topic");
+    }
+
     [Fact]
     public async Task Post_NotJson_Returns415()
     {

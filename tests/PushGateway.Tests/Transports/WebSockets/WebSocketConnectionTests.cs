@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Text;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 using Serilog.Events;
@@ -68,6 +70,50 @@ public sealed class WebSocketConnectionTests : IDisposable
         {
             stalled.ForEach(client => client.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task SlowConsumerClose_ComesAfterWhatWasAlreadyOnItsWay()
+    {
+        using var stalled = await RawWebSocket.ConnectAsync(_gateway, receiveBufferSize: 4096);
+        using var healthy = await WebSocketTestClient.ConnectAsync(_gateway);
+
+        // A flood paced by the healthy reader, until the stalled client's queue overflows behind a write in flight.
+        var sent = new List<string>();
+        for (var i = 0; _gateway.Hub.SubscriberCount > 1; i++)
+        {
+            Assert.True(i < MaxMessages, "the stalled subscriber was never dropped");
+            var message = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"{i}:{Payload}");
+            sent.Add(message.Data);
+            Assert.Equal(message.Data, await healthy.ReceiveTextAsync());
+        }
+
+        // Reading again (before the close timeout, which the fake clock holds back): whole messages, in order and
+        // without a hole, then the close frame.
+        var received = new List<string>();
+        (int Code, string Reason)? close = null;
+        while (close is null && await stalled.ReadFrameAsync() is { } frame)
+        {
+            if (frame.Opcode == Close)
+            {
+                close = (BinaryPrimitives.ReadUInt16BigEndian(frame.Payload), Encoding.UTF8.GetString(frame.Payload.AsSpan(2)));
+            }
+            else if (frame.Opcode != Ping)
+            {
+                Assert.Equal(Fin | Text, frame.First);
+                received.Add(Encoding.UTF8.GetString(frame.Payload));
+            }
+        }
+
+        Assert.Equal((1008, "too slow: send queue overflowed"), close);
+        Assert.NotEmpty(received);
+        Assert.Equal(sent.Take(received.Count).Select(Number), received.Select(Number));
+        Assert.Equal(sent.Take(received.Count), received);
+        await stalled.SendAsync(Build(Fin | Close, ClosePayload(1008)));
+        Assert.Equal(StreamEnd.Completed, await stalled.EndsAsync());
+        Assert.Empty(_gateway.Logs.Errors);
+
+        static string Number(string data) => data[..data.IndexOf(':', StringComparison.Ordinal)];
     }
 
     [Fact]

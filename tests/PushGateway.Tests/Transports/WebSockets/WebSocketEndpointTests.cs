@@ -199,4 +199,22 @@ public sealed class WebSocketOriginTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
     }
+
+    [Fact]
+    public async Task Connect_FromOtherOrigin_AnswersWithAProblemBody()
+    {
+        var server = _gateway.HttpAddress;
+        var request = Encoding.ASCII.GetBytes(
+            $"GET /ws HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: https://evil.example\r\n\r\n");
+
+        var response = await RawHttp.ExchangeAsync(server, request);
+
+        Assert.Equal(403, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        using var problem = System.Text.Json.JsonDocument.Parse(response.Body);
+        Assert.Equal(403, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("Origin not allowed", problem.RootElement.GetProperty("title").GetString());
+        Assert.Contains("AllowedOrigins", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 }
