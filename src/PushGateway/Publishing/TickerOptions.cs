@@ -11,6 +11,7 @@ public sealed class TickerOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>With a shared backplane: ticks per node (default) or through the backplane.</summary>
+    [EnumDataType(typeof(TickerScope))]
     public TickerScope Scope { get; set; } = TickerScope.Node;
 
     /// <summary>Time between ticks. Default 1 second.</summary>

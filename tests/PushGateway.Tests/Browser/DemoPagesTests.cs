@@ -109,9 +109,10 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
     [Fact]
     public async Task Pages_AfterServerRestart_ReconnectByThemselvesAndResumeWithoutLossOrDuplicates()
     {
-        var port = GatewayFactory.FreePort();
+        // The port stays this test's between the two gateways, so that the pages find the second one where the first was.
+        using var port = new PortReservation();
         var settings = new Dictionary<string, string?> { ["PushGateway:Sse:RetryMilliseconds"] = "200" };
-        var first = new GatewayFactory(settings, port);
+        var first = new GatewayFactory(settings, port.Port);
         await using var browser = await BrowserSession.StartAsync(chromium);
         var ticker = await browser.OpenAsync(new Uri(first.HttpAddress, "ticker.html"));
         var chat = await browser.OpenAsync(new Uri(first.HttpAddress, "chat.html"));
@@ -133,7 +134,7 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
         await Expect(chat.Locator("#send")).ToBeDisabledAsync();
 
         // The restarted gateway publishes before and after the pages find it again: held events are replayed, live ones follow.
-        await using var second = new GatewayFactory(settings, port, GatewayFactory.DefaultStart.AddMinutes(1));
+        await using var second = new GatewayFactory(settings, port.Port, GatewayFactory.DefaultStart.AddMinutes(1));
         expectedIds.Add(second.Hub.Publish(Topics.Chat, EventTypes.Chat, "while you were away").EventId!);
         await ExpectConnectedAsync(ticker);
         await ExpectConnectedAsync(chat);

@@ -49,10 +49,20 @@ public sealed class StaticPagesTests : IDisposable
         using var response = await http.GetAsync(path, TestTimeout.Token());
 
         var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
-        Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
-        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
-        Assert.Contains("style-src 'self';", policy, StringComparison.Ordinal);
-        Assert.Contains($"connect-src 'self' ws://{host} wss://{host};", policy, StringComparison.Ordinal);
+        // Every directive, each exactly as the README states it, and no other.
+        var directives = policy.Split(';', StringSplitOptions.TrimEntries).Select(directive => directive.Split(' ', 2)).ToArray();
+        string[][] expected =
+            [
+                ["default-src", "'none'"],
+                ["script-src", "'self'"],
+                ["style-src", "'self'"],
+                ["img-src", "'self'"],
+                ["connect-src", $"'self' ws://{host} wss://{host}"],
+                ["base-uri", "'none'"],
+                ["form-action", "'self'"],
+                ["frame-ancestors", "'none'"],
+            ];
+        Assert.Equal(expected, directives);
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
     }
@@ -63,6 +73,17 @@ public sealed class StaticPagesTests : IDisposable
         using var http = _gateway.CreateHttpClient();
 
         using var response = await http.GetAsync("healthz", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestTimeout.Token()));
+    }
+
+    [Fact]
+    public async Task Get_Readyz_OnTheInProcessBackplane_Returns200Healthy()
+    {
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.GetAsync("readyz", TestTimeout.Token());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestTimeout.Token()));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -25,7 +24,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
 
     /// <param name="settings">Configuration on top of appsettings.json.</param>
-    /// <param name="port">0 for any free port; a fixed one to restart a gateway where clients expect it.</param>
+    /// <param name="port">0 for any free port; to restart a gateway where clients expect it, the port of a <see cref="PortReservation"/>.</param>
     /// <param name="start">Where the fake clock starts; a restarted gateway must start later, as a real one would.</param>
     /// <param name="kestrel">Kestrel settings on top of the loopback listener (limits, timeouts).</param>
     public GatewayFactory(
@@ -87,14 +86,6 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     {
         var interval = Services.GetRequiredService<IOptions<TickerOptions>>().Value.Interval;
         return Time.TimerArmedAsync(interval, period: interval);
-    }
-
-    /// <summary>A loopback port that was free a moment ago.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress, Timeout = Timeout.InfiniteTimeSpan };

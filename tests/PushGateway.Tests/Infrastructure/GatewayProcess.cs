@@ -15,17 +15,17 @@ public sealed partial class GatewayProcess : IDisposable
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly List<string> _seen = [];
 
-    private GatewayProcess(Process process, int port)
+    private GatewayProcess(Process process)
     {
         _process = process;
-        Port = port;
         _process.OutputDataReceived += (_, line) => Collect(line.Data);
         _process.ErrorDataReceived += (_, line) => Collect(line.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
-    public int Port { get; }
+    /// <summary>The port it listens on: it binds port 0, and says which port it got when it starts listening.</summary>
+    public int Port { get; private set; }
 
     public Uri HttpAddress => new($"http://127.0.0.1:{Port}/");
 
@@ -50,7 +50,6 @@ public sealed partial class GatewayProcess : IDisposable
     public static async Task<GatewayProcess> StartAsync(
         int openFilesLimit, IDictionary<string, string>? settings = null, string? workingDirectory = null)
     {
-        var port = GatewayFactory.FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "PushGateway.dll");
         var start = new ProcessStartInfo("bash", ["-c", $"ulimit -n {openFilesLimit} && exec \"$0\" \"$1\"", DotnetHost(), dll])
         {
@@ -58,15 +57,16 @@ public sealed partial class GatewayProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var gateway = new GatewayProcess(Process.Start(start)!, port);
-        await gateway.WaitForLineAsync("Now listening on");
+        var gateway = new GatewayProcess(Process.Start(start)!);
+        var listening = await gateway.WaitForLineAsync("Now listening on");
+        gateway.Port = int.Parse(ListeningPattern().Match(listening).Groups[1].Value, CultureInfo.InvariantCulture);
         return gateway;
     }
 
@@ -130,4 +130,8 @@ public sealed partial class GatewayProcess : IDisposable
 
     [GeneratedRegex(@"Connection caps: (\d+) connections")]
     private static partial Regex CapsPattern();
+
+    /// <summary>The address in "Now listening on: http://127.0.0.1:PORT", as text or in a JSON log line.</summary>
+    [GeneratedRegex(@"http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningPattern();
 }

@@ -5,25 +5,29 @@ using System.Runtime.InteropServices;
 namespace PushGateway.Tests.Infrastructure;
 
 /// <summary>
-/// A real redis-server on a free loopback port, persistence off, that a test can stop and start
-/// again on the same port. Without the binary the Redis tests are skipped with the install hint.
+/// A real redis-server on a loopback port of its own, persistence off, that a test can stop and start
+/// again on the same port: the port stays reserved (<see cref="PortReservation"/>) while the server is down.
+/// Without the binary the Redis tests are skipped with the install hint.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     public const string Executable = "/usr/bin/redis-server";
 
+    private readonly PortReservation _port = new();
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer()
+    {
+    }
 
-    public int Port { get; }
+    public int Port => _port.Port;
 
     public string Configuration => $"127.0.0.1:{Port}";
 
     public static async Task<RedisServer> StartAsync()
     {
         Assert.SkipUnless(File.Exists(Executable), $"redis-server not found at {Executable}: install it with `apt-get install -y redis-server` to run the Redis tests.");
-        var server = new RedisServer(GatewayFactory.FreePort());
+        var server = new RedisServer();
         await server.StartAgainAsync();
         return server;
     }
@@ -46,9 +50,14 @@ public sealed class RedisServer : IAsyncDisposable
                 await client.ConnectAsync("127.0.0.1", Port, TestTimeout.Token());
                 return;
             }
-            catch (SocketException) when (attempt < 100)
+            catch (SocketException) when (attempt < 100 && !_process.HasExited)
             {
                 await Task.Delay(50, TestTimeout.Token());
+            }
+            catch (SocketException) when (_process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"redis-server exited with {_process.ExitCode}:\n{await _process.StandardOutput.ReadToEndAsync(TestTimeout.Token())}");
             }
         }
     }
@@ -76,7 +85,11 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _port.Dispose();
+    }
 
     private const int SignalContinue = 18;
     private const int SignalStop = 19;

@@ -22,7 +22,13 @@ public static class Tokens
 
     public static string Mint(
         DateTimeOffset now, string[]? publish = null, string[]? subscribe = null, TimeSpan? lifetime = null, string key = SigningKey,
-        bool admin = false)
+        bool admin = false) =>
+        Mint(now, _ => { }, publish, subscribe, lifetime, key, admin);
+
+    /// <summary>A token as above, with <paramref name="adjust"/> applied last (subject, issuer, audience, not-before, …).</summary>
+    public static string Mint(
+        DateTimeOffset now, Action<SecurityTokenDescriptor> adjust, string[]? publish = null, string[]? subscribe = null,
+        TimeSpan? lifetime = null, string key = SigningKey, bool admin = false)
     {
         var gateway = new Dictionary<string, object> { ["publish"] = publish ?? [], ["subscribe"] = subscribe ?? [] };
         if (admin)
@@ -31,7 +37,7 @@ public static class Tokens
         }
 
         var claims = new Dictionary<string, object> { ["pushgateway"] = gateway };
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        var descriptor = new SecurityTokenDescriptor
         {
             Subject = new System.Security.Claims.ClaimsIdentity([new("sub", "test")]),
             Claims = claims,
@@ -39,6 +45,12 @@ public static class Tokens
             NotBefore = now.UtcDateTime,
             Expires = (now + (lifetime ?? TimeSpan.FromHours(1))).UtcDateTime,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
-        });
+        };
+        adjust(descriptor);
+        return new JsonWebTokenHandler().CreateToken(descriptor);
     }
+
+    /// <summary>Sets the token's <c>sub</c>.</summary>
+    public static Action<SecurityTokenDescriptor> Subject(string subject) =>
+        descriptor => descriptor.Subject = new System.Security.Claims.ClaimsIdentity([new("sub", subject)]);
 }

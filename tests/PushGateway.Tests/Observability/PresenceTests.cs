@@ -58,6 +58,30 @@ public sealed class PresenceTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTopic_PrivateWithASubscribeToken_Returns200WithTheCount()
+    {
+        var token = Tokens.Mint(_gateway.Time.GetUtcNow(), subscribe: ["private/*"]);
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, $"sse?topic=private/secret&access_token={token}");
+        using var http = _gateway.CreateHttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+        var presence = await http.GetFromJsonAsync<JsonElement>("topics/private/secret", TestTimeout.Token());
+
+        Assert.Equal(("private/secret", 1), (presence.GetProperty("topic").GetString(), presence.GetProperty("subscribers").GetInt32()));
+    }
+
+    [Fact]
+    public async Task GetTopic_PrivateWithATokenForAnotherTopic_Returns403()
+    {
+        using var http = _gateway.CreateHttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Mint(_gateway.Time.GetUtcNow(), subscribe: ["private/other"], publish: ["*"]));
+
+        using var response = await http.GetAsync("topics/private/secret", TestTimeout.Token());
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task GetStats_CountsConnectionsByTransportAndMessages()
     {
         await using var first = await SseTestClient.ConnectAsync(_gateway);

@@ -80,6 +80,76 @@ public sealed class PublishEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Post_Multipart_PublishesToEveryTopicWithEventIdAndRetry()
+    {
+        await using var first = await SseTestClient.ConnectAsync(_gateway, "sse?topic=orders/1");
+        await using var second = await SseTestClient.ConnectAsync(_gateway, "sse?topic=orders/2");
+        using var http = _gateway.CreateHttpClient();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("orders/1"), "topic" },
+            { new StringContent("orders/2"), "topic" },
+            { new StringContent("line one\nline two"), "data" },
+            { new StringContent("order"), "event" },
+            { new StringContent("order-2-shipped"), "id" },
+            { new StringContent("2500"), "retry" },
+        };
+
+        using var response = await http.PostAsync("publish", form, TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("order-2-shipped", (await response.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token())).GetProperty("id").GetString());
+        foreach (var sse in new[] { first, second })
+        {
+            var item = await sse.NextAsync();
+            Assert.Equal(("order", "order-2-shipped", "line one\nline two"), (item.EventType, item.EventId, item.Data));
+            Assert.Equal(TimeSpan.FromMilliseconds(2500), item.ReconnectionInterval);
+        }
+    }
+
+    [Fact]
+    public async Task Post_AtEveryFieldsLimit_IsPublishedAsGiven()
+    {
+        // MaxTopicsPerConnection (32 by default) topics, an event type of 128 characters, an id of 256, the longest retry.
+        var topics = Enumerable.Range(1, 32).Select(n => $"t{n}").ToArray();
+        var eventType = new string('e', 128);
+        var id = new string('i', 256);
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse?topic=t32");
+        using var http = _gateway.CreateHttpClient();
+
+        using var response = await http.PostAsJsonAsync(
+            "publish", new { topic = topics, data = "x", @event = eventType, id, retry = 86_400_000 }, TestTimeout.Token());
+        using var shortest = await http.PostAsJsonAsync("publish", new { topic = "t32", data = "y", @event = "e" }, TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, shortest.StatusCode);
+        var item = await sse.NextAsync();
+        Assert.Equal((eventType, id, "x"), (item.EventType, item.EventId, item.Data));
+        Assert.Equal(TimeSpan.FromMilliseconds(86_400_000), item.ReconnectionInterval);
+        var last = await sse.NextAsync();
+        Assert.Equal(("e", "y"), (last.EventType, last.Data));
+    }
+
+    [Theory]
+    [InlineData("topics", 33)]
+    [InlineData("event", 0)]
+    [InlineData("event", 129)]
+    [InlineData("id", 257)]
+    [InlineData("retry", 86_400_001)]
+    public async Task Post_PastAFieldsLimit_Returns400NamingIt(string what, int size)
+    {
+        using var http = _gateway.CreateHttpClient();
+        var fields = new List<KeyValuePair<string, string>> { new("data", "x") };
+        fields.AddRange(what == "topics"
+            ? Enumerable.Range(1, size).Select(n => new KeyValuePair<string, string>("topic", $"t{n}"))
+            : [new("topic", "a"), new(what, what == "retry" ? size.ToString(System.Globalization.CultureInfo.InvariantCulture) : new string('x', size))]);
+
+        using var response = await http.PostAsync("publish", new FormUrlEncodedContent(fields), TestTimeout.Token());
+
+        await ProblemAssert.IsInvalidAsync(response, what == "topics" ? "topic" : what);
+    }
+
+    [Fact]
     public async Task Post_InvalidForm_NamesEveryBadField()
     {
         using var http = _gateway.CreateHttpClient();

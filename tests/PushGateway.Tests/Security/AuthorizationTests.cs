@@ -163,6 +163,24 @@ public sealed class AuthorizationTests : IDisposable
     }
 
     [Fact]
+    public async Task WebSocket_RefreshWithATokenThatNoLongerAllowsPublishing_Closes1008OnTheNextSend()
+    {
+        var token = Tokens.Mint(Now, subscribe: ["private/*"], publish: ["private/*"]);
+        using var client = await WebSocketTestClient.ConnectAsync(_gateway, path: $"ws?topic=private/room&access_token={token}");
+        await client.SendTextAsync("while allowed");
+        Assert.Equal("while allowed", await client.ReceiveTextAsync());
+
+        await client.SendTextAsync($$"""{"type":"auth","token":"{{Tokens.Mint(Now, subscribe: ["private/*"])}}"}""");
+        // Still subscribed to the room: it receives, but may no longer send.
+        _gateway.Hub.Publish("private/room", "chat", "from the backend");
+        Assert.Equal("from the backend", await client.ReceiveTextAsync());
+        await client.SendTextAsync("no longer allowed");
+
+        var (status, description) = await client.ReceiveCloseAsync();
+        Assert.Equal((WebSocketCloseStatus.PolicyViolation, "the token does not allow publishing to this topic"), (status, description));
+    }
+
+    [Fact]
     public async Task WebSocket_RefreshWithInvalidToken_Closes1008()
     {
         var token = Tokens.Mint(Now, subscribe: ["private/*"], publish: ["private/*"]);
