@@ -78,7 +78,7 @@ public sealed class RedisResumeTests : IAsyncLifetime
         await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).StatusCode == HttpStatusCode.ServiceUnavailable, "node B not ready");
         using var resume = new HttpRequestMessage(HttpMethod.Get, "sse?topic=news");
         resume.Headers.Add("Last-Event-ID", before.EventId);
-        using var refused = await http.SendAsync(resume, TestTimeout.Token());
+        using var refused = await http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
         await using var plain = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=news");
 
         await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "Backplane unavailable");
