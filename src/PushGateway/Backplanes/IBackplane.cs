@@ -41,6 +41,12 @@ public interface IBackplane
     /// </summary>
     ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims <paramref name="name"/> for this node for <paramref name="hold"/>: true on exactly one of the
+    /// nodes that claim the same name within that time (so a cluster-wide job runs once), always on one node.
+    /// </summary>
+    ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken);
+
     /// <summary>Subscribers of <paramref name="topic"/> across all nodes, and its newest held id.</summary>
     ValueTask<TopicPresence> GetPresenceAsync(string topic, int localSubscribers, CancellationToken cancellationToken);
 }

@@ -10,7 +10,7 @@ public sealed class TickerOptions
     /// <summary>Whether the ticker publishes at all. Default true.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>With a shared backplane: ticks per node (default) or through the backplane.</summary>
+    /// <summary>With a shared backplane: ticks per node (default) or through the backplane, once per interval for the cluster.</summary>
     [EnumDataType(typeof(TickerScope))]
     public TickerScope Scope { get; set; } = TickerScope.Node;
 

@@ -10,7 +10,8 @@ namespace PushGateway.Publishing;
 /// <summary>
 /// Publishes the server time on <see cref="Topics.Ticker"/> as the default SSE event type. On a
 /// cluster each node ticks for its own clients (<see cref="TickerScope.Node"/>), without id or
-/// history, unless the ticks are to go through the backplane like any message.
+/// history, unless the ticks are to go through the backplane like any message: then the node that
+/// claims each interval first ticks for every node's clients, so that there is still one tick per interval.
 /// </summary>
 internal sealed partial class TickerService(
     IBroadcastHub hub,
@@ -34,7 +35,8 @@ internal sealed partial class TickerService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var draft = new MessageDraft([Topics.Ticker], EventTypes.Message, Describe(timeProvider.GetUtcNow()));
+                var now = timeProvider.GetUtcNow();
+                var draft = new MessageDraft([Topics.Ticker], EventTypes.Message, Describe(now));
                 if (nodeLocal)
                 {
                     hub.PublishLocal(draft);
@@ -44,6 +46,15 @@ internal sealed partial class TickerService(
 
                 try
                 {
+                    // Nodes' timers are not aligned: the interval a tick falls in names it on every node.
+                    var interval = options.Value.Interval;
+                    var slot = now.ToUnixTimeMilliseconds() / (long)interval.TotalMilliseconds;
+                    if (!await backplane.TryClaimAsync($"tick:{slot}", interval * 2, stoppingToken).ConfigureAwait(false))
+                    {
+                        LogTickLeftToAnotherNode(now);
+                        continue;
+                    }
+
                     await hub.PublishAsync(draft, stoppingToken).ConfigureAwait(false);
                     metrics.MessagePublished(MessageSources.Ticker);
                 }
@@ -71,6 +82,9 @@ internal sealed partial class TickerService(
             utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         return JsonSerializer.Serialize(payload, TickPayloadJsonContext.Default.TickPayload);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tick of {Time:O} left to another node: it claimed that interval first")]
+    private partial void LogTickLeftToAnotherNode(DateTimeOffset time);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Tick skipped: the backplane is unavailable")]
     private partial void LogTickSkipped();

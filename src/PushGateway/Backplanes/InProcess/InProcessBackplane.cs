@@ -51,6 +51,9 @@ internal sealed class InProcessBackplane : IBackplane
         }
     }
 
+    /// <summary>One node: every claim is its own.</summary>
+    public ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
     public ValueTask<TopicPresence> GetPresenceAsync(string topic, int localSubscribers, CancellationToken cancellationToken)
     {
         lock (_gate)

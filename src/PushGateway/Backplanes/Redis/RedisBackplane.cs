@@ -176,6 +176,9 @@ internal sealed partial class RedisBackplane : IBackplane, IAsyncDisposable
         return new HistoryPage([.. messages.Values], complete ? ResumeStatus.Complete : ResumeStatus.Gap);
     }
 
+    public async ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken) =>
+        await RunAsync(database => database.StringSetAsync(_keys.Claim(name), _nodeId, hold, When.NotExists)).ConfigureAwait(false);
+
     public async ValueTask<TopicPresence> GetPresenceAsync(string topic, int localSubscribers, CancellationToken cancellationToken)
     {
         var others = 0L;

@@ -32,6 +32,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>A node's recent live-stats points (JSON, oldest first), expiring unless the node refreshes them.</summary>
     public RedisKey Stats(string nodeId) => prefix + "stats:" + nodeId;
 
+    /// <summary>Held by the node that claimed a cluster-wide job (a tick), until it expires.</summary>
+    public RedisKey Claim(string name) => prefix + "claim:" + name;
+
     /// <summary>A node's subscriber counts by topic, expiring unless the node refreshes them.</summary>
     public RedisKey Node(string nodeId) => prefix + "node:" + nodeId;
 }
