@@ -269,6 +269,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     {
         await using var onA = await SseTestClient.ConnectAsync(_nodeA);
         await using var onB = await SseTestClient.ConnectAsync(_nodeB);
+        await _nodeA.TickerStartedAsync();
 
         _nodeA.Time.Advance(TimeSpan.FromSeconds(1));
         var tick = await onA.NextAsync();

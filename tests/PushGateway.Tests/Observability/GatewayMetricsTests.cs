@@ -85,6 +85,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
         using var published = new MetricCollector<long>(
             gateway.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "pushgateway.messages.published");
         await using var stream = await SseTestClient.ConnectAsync(gateway, "sse?topic=ticker");
+        await gateway.TickerStartedAsync();
 
         gateway.Time.Advance(TimeSpan.FromSeconds(1));
 
