@@ -39,7 +39,8 @@ public sealed class OptionsValidationTests
         // What the crashing process prints: the exception and every inner one (a value the binder cannot convert
         // is named by the outer one, a value out of range by the validation's).
         var setting = key[(key.LastIndexOf(':') + 1)..];
-        Assert.Contains(Messages(exception), message => message.Contains(setting, StringComparison.Ordinal));
+        var messages = Messages(exception).ToList();
+        Assert.True(messages.Exists(message => message.Contains(setting, StringComparison.Ordinal)), string.Join('\n', messages));
     }
 
     private static IEnumerable<string> Messages(Exception exception) =>
