@@ -124,7 +124,7 @@ public sealed class RedisSettingsTests
         var forB = await gatewayB.Hub.PublishAsync("news", "update", "for b", TestTimeout.Token());
 
         var first = await onB.NextAsync();
-        Assert.Equal(("for b", forB.EventId), (first.Data, first.EventId));
+        Assert.Equal(("for b", forB.ToString()), (first.Data, first.EventId));
         await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         var server = raw.GetServers()[0];
         string[] keys = [];
