@@ -290,31 +290,8 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         return ids;
     }
 
-    /// <summary>
-    /// Publishes a live marker and reads up to it: the gap event if there is one, then the ids replayed.
-    /// The marker ends the replay, and proves the stream went live.
-    /// </summary>
-    private async Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed)
-    {
-        await _nodeA.Hub.PublishAsync("orders", "update", "live marker", TestTimeout.Token());
-        SseItem<string>? gap = null;
-        var replay = new List<string>();
-        for (var item = await resumed.NextAsync(); item.Data != "live marker"; item = await resumed.NextAsync())
-        {
-            if (item.EventType == "gap")
-            {
-                Assert.Null(gap);
-                Assert.Empty(replay);
-                gap = item;
-            }
-            else
-            {
-                replay.Add(item.EventId!);
-            }
-        }
-
-        return (gap, replay);
-    }
+    private Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed) =>
+        ResumeReader.ReadAsync(resumed, _nodeA, "orders");
 
     private static FormUrlEncodedContent PublishForm(string data, string id) =>
         new([new("topic", "news"), new("data", data), new("id", id)]);

@@ -88,26 +88,6 @@ public sealed class RedisResumeTests : IAsyncLifetime
         Assert.Equal("local", (await plain.NextAsync()).Data);
     }
 
-    /// <summary>Publishes a live marker and reads up to it: the gap event if there is one, then the ids replayed.</summary>
-    private async Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed, string topic)
-    {
-        await _nodeA.Hub.PublishAsync(topic, "update", "live marker", TestTimeout.Token());
-        SseItem<string>? gap = null;
-        var replay = new List<string>();
-        for (var item = await resumed.NextAsync(); item.Data != "live marker"; item = await resumed.NextAsync())
-        {
-            if (item.EventType == "gap")
-            {
-                Assert.Null(gap);
-                Assert.Empty(replay);
-                gap = item;
-            }
-            else
-            {
-                replay.Add(item.EventId!);
-            }
-        }
-
-        return (gap, replay);
-    }
+    private Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed, string topic) =>
+        ResumeReader.ReadAsync(resumed, _nodeA, topic);
 }
