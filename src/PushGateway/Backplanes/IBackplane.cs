@@ -9,12 +9,13 @@ namespace PushGateway.Backplanes;
 /// <remarks>
 /// <para>
 /// Lifecycle: the host calls <see cref="StartAsync"/> once, with this node's hub as the delivery target, and
-/// <see cref="StopAsync"/> once when it stops. Publishing before the start is allowed (the message is stored,
-/// and reaches the target only if the backplane delivers it later); after the stop, delivery ends.
+/// <see cref="StopAsync"/> once when it stops. Before the start a publish may be refused as unavailable (not
+/// connected yet), and nothing is delivered; after the stop, delivery ends.
 /// </para>
 /// <para>
 /// Delivery: every message stored by any node is handed to each started node's <see cref="IDeliveryTarget"/>
-/// exactly once, in position order, one at a time, this node included: a publisher's own subscribers get it
+/// exactly once, in position order, one at a time, this node included (a node that falls further behind
+/// than the backplane keeps messages for loses the ones it no longer holds): a publisher's own subscribers get it
 /// the same way as everyone else's. The backplane calls the hub; the hub never registers itself.
 /// </para>
 /// <para>
