@@ -98,7 +98,10 @@ public class BroadcastBenchmarks
         var options = Options.Create(new HubOptions());
         var metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
         _deliveries = metrics.Deliveries("ws");
-        _hub = new BroadcastHub(new InProcessBackplane(options, TimeProvider.System), options, metrics, NullLogger<BroadcastHub>.Instance);
+        var backplane = new InProcessBackplane(options, TimeProvider.System);
+        _hub = new BroadcastHub(backplane, options, metrics, NullLogger<BroadcastHub>.Instance);
+        // As the host does: the backplane delivers to the hub once started (in-process, at once).
+        backplane.StartAsync(_hub, CancellationToken.None).GetAwaiter().GetResult();
 
         _subscriptions = new Subscription[Subscribers];
         for (var i = 0; i < _subscriptions.Length; i++)

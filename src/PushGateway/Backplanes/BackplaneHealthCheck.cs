@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using PushGateway.Backplanes.Redis;
 
 namespace PushGateway.Backplanes;
 
@@ -7,10 +6,7 @@ namespace PushGateway.Backplanes;
 internal sealed class BackplaneHealthCheck(IBackplane backplane) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(backplane switch
-        {
-            RedisBackplane { IsAvailable: true } => HealthCheckResult.Healthy("Redis backplane connected"),
-            RedisBackplane => HealthCheckResult.Unhealthy("Redis backplane unavailable"),
-            _ => HealthCheckResult.Healthy("in-process backplane"),
-        });
+        Task.FromResult(backplane.IsAvailable
+            ? HealthCheckResult.Healthy($"{backplane.Name} backplane available")
+            : HealthCheckResult.Unhealthy($"{backplane.Name} backplane unavailable"));
 }

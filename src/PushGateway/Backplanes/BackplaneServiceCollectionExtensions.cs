@@ -12,17 +12,19 @@ public static class BackplaneServiceCollectionExtensions
 
     /// <summary>
     /// The backplane: Redis when <c>PushGateway:Redis:Configuration</c> is set, else in-process. Chosen
-    /// when first resolved, so that every configuration source (files, environment, tests) counts.
+    /// when first resolved, so that every configuration source (files, environment, tests) counts. Started
+    /// with the host, with the hub (<see cref="IDeliveryTarget"/>) as its delivery target.
     /// </summary>
     public static IServiceCollection AddBackplanes(this IServiceCollection services)
     {
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<InProcessBackplane>();
+        services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<RedisBackplane>();
         services.TryAddSingleton<IBackplane>(provider => provider.GetRequiredService<IOptions<RedisOptions>>().Value.Enabled
             ? provider.GetRequiredService<RedisBackplane>()
             : provider.GetRequiredService<InProcessBackplane>());
-        services.AddHostedService<RedisBackplaneHost>();
+        services.AddHostedService<BackplaneHost>();
         services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("backplane", tags: [ReadyTag]);
         return services;
     }

@@ -3,43 +3,66 @@ using PushGateway.Hub;
 namespace PushGateway.Backplanes;
 
 /// <summary>
-/// Where ids are assigned and history is kept, and how a message reaches every node's hub.
-/// The in-process backplane serves one node; the Redis one makes several nodes one gateway.
+/// Where a message's position (its id) is decided, where history is kept, and how a message reaches every
+/// node's hub. The in-process backplane serves one node; the Redis one makes several nodes one gateway.
 /// </summary>
 /// <remarks>
-/// Contract: every published message is delivered to each attached node's <see cref="IDeliveryTarget"/>
-/// exactly once, in id order, this node included (so a publisher's own subscribers get it the same
-/// way as everyone else's). A publish that certainly was not stored throws <see cref="BackplaneUnavailableException"/>;
-/// one the backplane may have stored without confirming it throws <see cref="PublishOutcomeUnknownException"/>:
-/// nothing is lost silently, and nothing is reported as not done when it may have been.
+/// <para>
+/// Lifecycle: the host calls <see cref="StartAsync"/> once, with this node's hub as the delivery target, and
+/// <see cref="StopAsync"/> once when it stops. Before the start a publish may be refused as unavailable (not
+/// connected yet), and nothing is delivered; after the stop, delivery ends.
+/// </para>
+/// <para>
+/// Delivery: every message stored by any node is handed to each started node's <see cref="IDeliveryTarget"/>
+/// exactly once, in position order, one at a time, this node included (a node that falls further behind
+/// than the backplane keeps messages for loses the ones it no longer holds): a publisher's own subscribers get it
+/// the same way as everyone else's. The backplane calls the hub; the hub never registers itself.
+/// </para>
+/// <para>
+/// Failure: an operation that certainly did nothing throws <see cref="BackplaneUnavailableException"/> (answer
+/// 503, close 1013); a publish the backplane may have stored without confirming it throws
+/// <see cref="PublishOutcomeUnknownException"/> (answer 504): nothing is lost silently, and nothing is called
+/// not done that may have been done. An outage never ends local delivery: the node keeps serving what it has,
+/// and delivery catches up from where it stopped once the backplane is back.
+/// </para>
 /// </remarks>
 public interface IBackplane
 {
-    /// <summary>True when other nodes share this backplane.</summary>
-    bool IsDistributed { get; }
-
-    /// <summary>For metrics: <c>in-process</c> or <c>redis</c>.</summary>
+    /// <summary>For metrics and health: <c>in-process</c> or <c>redis</c>.</summary>
     string Name { get; }
 
-    /// <summary>True while publishes can be taken and delivery runs (always, in-process).</summary>
+    /// <summary>Health: true while publishes can be taken and delivery runs (always, in-process); false during an outage.</summary>
     bool IsAvailable { get; }
 
-    /// <summary>How far this node's delivery is behind the backplane; null when it cannot be behind (in-process).</summary>
+    /// <summary>Health: how far this node's delivery is behind the backplane; null when it cannot be behind (in-process).</summary>
     TimeSpan? DeliveryLag { get; }
 
-    /// <summary>Connects the node's hub: from now on, messages are delivered to <paramref name="target"/>.</summary>
-    void Attach(IDeliveryTarget target);
+    /// <summary>
+    /// Starts delivering to <paramref name="target"/>, from the newest stored message on: what is stored from
+    /// now on reaches it. Completes once the node is ready, or once an outage is known (then the backplane
+    /// keeps trying, and <see cref="IsAvailable"/> says so).
+    /// </summary>
+    Task StartAsync(IDeliveryTarget target, CancellationToken cancellationToken);
 
-    /// <summary>Assigns the id, keeps the message in history, and has it delivered to every node.</summary>
-    ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken);
+    /// <summary>Stops delivery and the backplane's own background work (reports, retries).</summary>
+    Task StopAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The held messages on <paramref name="topics"/> after <paramref name="lastEventId"/> (a backplane id,
-    /// or a publisher's own), up to and including <paramref name="upTo"/>: what a subscriber that joined
-    /// when <paramref name="upTo"/> was the last delivered message must be replayed (null: nothing had
-    /// been delivered to this node yet).
+    /// Stores the message and has it delivered to every node. Returns its position: an id later than every
+    /// position returned before, on any node, so that ids compare across topics and nodes. Storing and handing
+    /// on are one step: a message is in the history and on its way to every node, or in neither. A message
+    /// that carries its own id (<see cref="MessageDraft.CustomId"/>) and repeats one stored within the
+    /// deduplication window may be answered with the first one's position and not stored again.
     /// </summary>
-    ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken);
+    ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Publishes for this node's subscribers only (a node's own ticks). Where this node is the whole gateway,
+    /// that is <see cref="PublishAsync"/>: the message gets a position and is kept. Where other nodes share
+    /// the backplane it gets neither (they could never replay it) and goes straight to this node's target;
+    /// the result is then null. Never throws for an outage in that case.
+    /// </summary>
+    ValueTask<MessageId?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken);
 
     /// <summary>
     /// Claims <paramref name="name"/> for this node for <paramref name="hold"/>: true on exactly one of the
@@ -47,6 +70,26 @@ public interface IBackplane
     /// </summary>
     ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken);
 
-    /// <summary>Subscribers of <paramref name="topic"/> across all nodes, and its newest held id.</summary>
+    /// <summary>
+    /// For a subscriber resuming after <paramref name="lastEventId"/>: the position through which it has seen
+    /// everything already, when this node's delivery may still bring some of that late (it can lag the node
+    /// the client came from), so that live delivery skips it; null when nothing delivered live can be older
+    /// than what the client saw (one node), or when the id is not a position (a publisher's own).
+    /// </summary>
+    MessageId? SeenThrough(string lastEventId);
+
+    /// <summary>
+    /// The held messages on <paramref name="topics"/> after <paramref name="lastEventId"/> (a position, or a
+    /// publisher's own id), oldest first, up to and including <paramref name="upTo"/>: what a subscriber that
+    /// joined when <paramref name="upTo"/> was the last delivered message must be replayed (null: nothing had
+    /// been delivered to this node yet). <see cref="ResumeStatus.Gap"/> when some of what followed the id is
+    /// no longer held, or the id cannot be placed (never issued, or from a history since lost).
+    /// </summary>
+    ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Subscribers of <paramref name="topic"/> across all nodes (this node's are <paramref name="localSubscribers"/>;
+    /// others' as last reported, a dead node's dropping out after a while), and the topic's newest held id.
+    /// </summary>
     ValueTask<TopicPresence> GetPresenceAsync(string topic, int localSubscribers, CancellationToken cancellationToken);
 }

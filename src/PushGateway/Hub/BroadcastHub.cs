@@ -32,14 +32,13 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         _metrics = metrics;
         _logger = logger;
         metrics.ObserveBackplane(backplane);
-        backplane.Attach(this);
     }
 
     public int SubscriberCount => Volatile.Read(ref _subscriberCount);
 
     public long PublishedCount => Interlocked.Read(ref _delivered);
 
-    public ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
+    public ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
         var startedAt = Stopwatch.GetTimestamp();
@@ -52,6 +51,17 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         }
 
         return AwaitPublishAsync(publishing, startedAt);
+    }
+
+    public async ValueTask PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
+        var startedAt = Stopwatch.GetTimestamp();
+        if (await _backplane.PublishToThisNodeAsync(draft, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            // It went through the backplane (one node): timed like any publish.
+            _metrics.BackplanePublished(_backplane.Name, startedAt);
+        }
     }
 
     public GatewayMessage PublishLocal(MessageDraft draft)
@@ -78,7 +88,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         ArgumentOutOfRangeException.ThrowIfZero(topics.Count);
         var subscription = new Subscription(
             Interlocked.Increment(ref _lastSubscriptionId), transport, topics, _options.SubscriberQueueCapacity, Unsubscribe);
-        if (_backplane.IsDistributed && lastEventId is not null && MessageId.TryParse(lastEventId, out var lastSeen))
+        if (lastEventId is not null && _backplane.SeenThrough(lastEventId) is { } lastSeen)
         {
             // This node may lag behind the one the client came from: what it delivers late, the client already has.
             subscription.SkipThrough = lastSeen;
@@ -240,13 +250,13 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         }
     }
 
-    private async ValueTask<GatewayMessage> AwaitPublishAsync(ValueTask<GatewayMessage> publishing, long startedAt)
+    private async ValueTask<MessageId> AwaitPublishAsync(ValueTask<MessageId> publishing, long startedAt)
     {
         try
         {
-            var message = await publishing.ConfigureAwait(false);
+            var id = await publishing.ConfigureAwait(false);
             _metrics.BackplanePublished(_backplane.Name, startedAt);
-            return message;
+            return id;
         }
         catch (BackplaneUnavailableException)
         {

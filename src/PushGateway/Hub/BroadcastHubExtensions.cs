@@ -2,8 +2,8 @@ namespace PushGateway.Hub;
 
 public static class BroadcastHubExtensions
 {
-    /// <summary>Publishes <paramref name="data"/> on one topic with the backplane's id.</summary>
-    public static ValueTask<GatewayMessage> PublishAsync(
+    /// <summary>Publishes <paramref name="data"/> on one topic; returns the backplane's id.</summary>
+    public static ValueTask<MessageId> PublishAsync(
         this IBroadcastHub hub, string topic, string eventType, string data, CancellationToken cancellationToken = default) =>
         hub.PublishAsync(new MessageDraft([topic], eventType, data), cancellationToken);
 }

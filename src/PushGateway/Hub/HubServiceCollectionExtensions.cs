@@ -13,7 +13,10 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GatewayMetrics>();
         services.AddBackplanes();
-        services.TryAddSingleton<IBroadcastHub, BroadcastHub>();
+        services.TryAddSingleton<BroadcastHub>();
+        services.TryAddSingleton<IBroadcastHub>(provider => provider.GetRequiredService<BroadcastHub>());
+        // What the backplane delivers to, once the host starts it (BackplaneHost).
+        services.TryAddSingleton<IDeliveryTarget>(provider => provider.GetRequiredService<BroadcastHub>());
         return services;
     }
 }

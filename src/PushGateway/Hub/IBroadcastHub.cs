@@ -15,14 +15,21 @@ public interface IBroadcastHub
     long PublishedCount { get; }
 
     /// <summary>
-    /// Publishes through the backplane: the returned message has its id; subscribers of any of its
-    /// topics on every node receive it once, in id order. Throws
+    /// Publishes through the backplane and returns the message's position (its id; what clients see is
+    /// <see cref="MessageDraft.EventIdAt"/>); subscribers of any of its topics on every node receive it
+    /// once, in id order. Throws
     /// <see cref="Backplanes.BackplaneUnavailableException"/> when it certainly was not stored, and
     /// <see cref="Backplanes.PublishOutcomeUnknownException"/> when it may have been (and delivered).
     /// </summary>
-    ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
+    ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
 
-    /// <summary>Offers a message to this node's subscribers only, without id or history (node-local ticks on a cluster).</summary>
+    /// <summary>
+    /// Publishes for this node's subscribers only (its own ticks), as the backplane says: with an id and
+    /// history when this node is the whole gateway, else without either (<see cref="Backplanes.IBackplane.PublishToThisNodeAsync"/>).
+    /// </summary>
+    ValueTask PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken = default);
+
+    /// <summary>Offers a message to this node's subscribers only, without id or history, whatever the backplane.</summary>
     GatewayMessage PublishLocal(MessageDraft draft);
 
     /// <summary>

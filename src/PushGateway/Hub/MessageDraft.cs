@@ -14,4 +14,7 @@ public sealed record MessageDraft(IReadOnlyList<string> Topics, string EventType
 
     /// <summary>A reconnection delay to advertise with this message, in milliseconds.</summary>
     public int? RetryMilliseconds { get; init; }
+
+    /// <summary>The id clients see once the message is at <paramref name="position"/>: the publisher's own, else the position.</summary>
+    public string EventIdAt(MessageId position) => CustomId ?? position.ToString();
 }

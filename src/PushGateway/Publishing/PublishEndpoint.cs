@@ -97,9 +97,9 @@ internal static class PublishEndpoint
 
         try
         {
-            var message = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
+            var position = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
             metrics.MessagePublished(MessageSources.PublishApi);
-            return TypedResults.Ok(new PublishResponse(message.EventId!));
+            return TypedResults.Ok(new PublishResponse(draft.EventIdAt(position)));
         }
         catch (BackplaneUnavailableException)
         {

@@ -8,9 +8,9 @@ using PushGateway.Observability;
 namespace PushGateway.Publishing;
 
 /// <summary>
-/// Publishes the server time on <see cref="Topics.Ticker"/> as the default SSE event type. On a
-/// cluster each node ticks for its own clients (<see cref="TickerScope.Node"/>), without id or
-/// history, unless the ticks are to go through the backplane like any message: then the node that
+/// Publishes the server time on <see cref="Topics.Ticker"/> as the default SSE event type. Each node
+/// ticks for its own clients (<see cref="TickerScope.Node"/>; on a cluster without id or history, as the
+/// backplane decides), unless the ticks are to go through the backplane like any message: then the node that
 /// claims each interval first ticks for every node's clients, so that there is still one tick per interval.
 /// </summary>
 internal sealed partial class TickerService(
@@ -29,7 +29,7 @@ internal sealed partial class TickerService(
             return;
         }
 
-        var nodeLocal = backplane.IsDistributed && options.Value.Scope == TickerScope.Node;
+        var clusterWide = options.Value.Scope == TickerScope.Cluster;
         using var timer = new PeriodicTimer(options.Value.Interval, timeProvider);
         try
         {
@@ -37,15 +37,15 @@ internal sealed partial class TickerService(
             {
                 var now = timeProvider.GetUtcNow();
                 var draft = new MessageDraft([Topics.Ticker], EventTypes.Message, Describe(now));
-                if (nodeLocal)
-                {
-                    hub.PublishLocal(draft);
-                    metrics.MessagePublished(MessageSources.Ticker);
-                    continue;
-                }
-
                 try
                 {
+                    if (!clusterWide)
+                    {
+                        await hub.PublishToThisNodeAsync(draft, stoppingToken).ConfigureAwait(false);
+                        metrics.MessagePublished(MessageSources.Ticker);
+                        continue;
+                    }
+
                     // Nodes' timers are not aligned: the interval a tick falls in names it on every node.
                     var interval = options.Value.Interval;
                     var slot = now.ToUnixTimeMilliseconds() / (long)interval.TotalMilliseconds;

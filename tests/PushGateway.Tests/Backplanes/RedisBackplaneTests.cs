@@ -128,7 +128,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         await PublishManyAsync("orders", 150);
         var elsewhere = await _nodeA.Hub.PublishAsync("news", "update", "on another topic", TestTimeout.Token());
 
-        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: elsewhere.EventId);
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: elsewhere.ToString());
         var (gap, replay) = await ReadResumeAsync(resumed);
 
         Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
@@ -177,7 +177,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         await _redis.StartAgainAsync();
         await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node A ready again");
         await Eventually.ReachAsync(async () => (await httpB.GetAsync("readyz", TestTimeout.Token())).IsSuccessStatusCode, "node B ready again");
-        await using (var beforeAnyPublish = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news", lastEventId: before.EventId))
+        await using (var beforeAnyPublish = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news", lastEventId: before.ToString()))
         {
             // Redis came back empty: even before anything new is published, the old id is known to be from a lost dataset.
             Assert.Equal("gap", Assert.Single(beforeAnyPublish.Response.Headers.GetValues("PushGateway-Resume")));
@@ -188,7 +188,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         // The stream opened before the outage carries on: cross-node delivery is back.
         Assert.Equal("after", (await streamOnA.NextAsync()).Data);
         // Redis came back empty (no persistence): an id from before is told of its gap, then gets what is held, once.
-        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=news", lastEventId: before.EventId);
+        await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=news", lastEventId: before.ToString());
         Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
         Assert.Equal("gap", (await resumed.NextAsync()).EventType);
         Assert.Equal("after", (await resumed.NextAsync()).Data);
@@ -285,37 +285,14 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         var ids = new string[count];
         for (var i = 0; i < count; i++)
         {
-            ids[i] = (await _nodeA.Hub.PublishAsync(topic, "update", $"m{i}", TestTimeout.Token())).EventId!;
+            ids[i] = (await _nodeA.Hub.PublishAsync(topic, "update", $"m{i}", TestTimeout.Token())).ToString();
         }
 
         return ids;
     }
 
-    /// <summary>
-    /// Publishes a live marker and reads up to it: the gap event if there is one, then the ids replayed.
-    /// The marker ends the replay, and proves the stream went live.
-    /// </summary>
-    private async Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed)
-    {
-        await _nodeA.Hub.PublishAsync("orders", "update", "live marker", TestTimeout.Token());
-        SseItem<string>? gap = null;
-        var replay = new List<string>();
-        for (var item = await resumed.NextAsync(); item.Data != "live marker"; item = await resumed.NextAsync())
-        {
-            if (item.EventType == "gap")
-            {
-                Assert.Null(gap);
-                Assert.Empty(replay);
-                gap = item;
-            }
-            else
-            {
-                replay.Add(item.EventId!);
-            }
-        }
-
-        return (gap, replay);
-    }
+    private Task<(SseItem<string>? Gap, List<string> Replay)> ReadResumeAsync(SseTestClient resumed) =>
+        ResumeReader.ReadAsync(resumed, _nodeA, "orders");
 
     private static FormUrlEncodedContent PublishForm(string data, string id) =>
         new([new("topic", "news"), new("data", data), new("id", id)]);

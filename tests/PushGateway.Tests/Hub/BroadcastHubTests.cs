@@ -220,10 +220,10 @@ public sealed class BroadcastHubTests : IDisposable
     private BroadcastHub CreateHub(int queueCapacity = 16, int historySize = 16)
     {
         var options = Options.Create(new HubOptions { SubscriberQueueCapacity = queueCapacity, HistorySize = historySize });
-        return new BroadcastHub(
-            new InProcessBackplane(options, _time),
-            options,
-            new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()),
-            NullLogger<BroadcastHub>.Instance);
+        var backplane = new InProcessBackplane(options, _time);
+        var hub = new BroadcastHub(backplane, options, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<BroadcastHub>.Instance);
+        // As the host does (BackplaneHost): in-process, the start completes at once.
+        Assert.True(backplane.StartAsync(hub, TestContext.Current.CancellationToken).IsCompletedSuccessfully);
+        return hub;
     }
 }

@@ -11,7 +11,8 @@ public static class HubTestExtensions
     public static GatewayMessage Publish(this IBroadcastHub hub, string topic, string eventType, string data) =>
         hub.Publish(new MessageDraft([topic], eventType, data));
 
-    public static GatewayMessage Publish(this IBroadcastHub hub, MessageDraft draft) => Completed(hub.PublishAsync(draft));
+    /// <summary>Publishes, and returns the message as its subscribers got it (the hub returns its position only).</summary>
+    public static GatewayMessage Publish(this IBroadcastHub hub, MessageDraft draft) => GatewayMessage.Create(Completed(hub.PublishAsync(draft)), draft);
 
     public static Subscription Subscribe(this IBroadcastHub hub, IReadOnlySet<string> topics, string? lastEventId, string transport) =>
         Completed(hub.SubscribeAsync(topics, lastEventId, transport));

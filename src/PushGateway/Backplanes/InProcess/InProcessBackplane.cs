@@ -21,8 +21,6 @@ internal sealed class InProcessBackplane : IBackplane
         _epoch = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
-    public bool IsDistributed => false;
-
     public string Name => "in-process";
 
     public bool IsAvailable => true;
@@ -30,18 +28,40 @@ internal sealed class InProcessBackplane : IBackplane
     /// <summary>Delivery is part of the publish: never behind.</summary>
     public TimeSpan? DeliveryLag => null;
 
-    public void Attach(IDeliveryTarget target) => _target = target;
-
-    public ValueTask<GatewayMessage> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)
+    public Task StartAsync(IDeliveryTarget target, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            var message = GatewayMessage.Create(new MessageId(_epoch, ++_sequence), draft);
+            _target = target;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Nothing runs in the background; the node delivers its own publishes to the end (a drain's last ones included).</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var id = new MessageId(_epoch, ++_sequence);
+            var message = GatewayMessage.Create(id, draft);
             _history.Append(message);
             _target?.Deliver(message);
-            return ValueTask.FromResult(message);
+            return ValueTask.FromResult(id);
         }
     }
+
+    /// <summary>This node is the whole gateway: its own messages get an id and are kept like any other.</summary>
+    public async ValueTask<MessageId?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken) =>
+        await PublishAsync(draft, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>One node: every claim is its own.</summary>
+    public ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    /// <summary>Delivery is part of the publish: nothing can arrive late.</summary>
+    public MessageId? SeenThrough(string lastEventId) => null;
 
     public ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken)
     {
@@ -50,9 +70,6 @@ internal sealed class InProcessBackplane : IBackplane
             return ValueTask.FromResult(_history.After(lastEventId, topics, upTo ?? new MessageId(_epoch, 0)));
         }
     }
-
-    /// <summary>One node: every claim is its own.</summary>
-    public ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     public ValueTask<TopicPresence> GetPresenceAsync(string topic, int localSubscribers, CancellationToken cancellationToken)
     {

@@ -33,7 +33,7 @@ internal sealed partial class RedisLiveStatsShare(
             return;
         }
 
-        var backplane = services.GetRequiredService<RedisBackplane>();
+        var connection = services.GetRequiredService<RedisConnection>();
         var keys = new RedisKeys(options.Value.KeyPrefix);
         var pending = new List<LiveStatsPoint>();
         try
@@ -45,7 +45,7 @@ internal sealed partial class RedisLiveStatsShare(
                     pending.Add(point);
                 }
 
-                if (backplane.Connection is not { IsConnected: true } redis)
+                if (connection.Multiplexer is not { IsConnected: true } redis)
                 {
                     pending.Clear();
                     continue;

@@ -20,7 +20,7 @@ public static class LiveStatsExtensions
         services.TryAddSingleton<LiveStatsSampler>();
         services.TryAddSingleton(provider => new LiveStatsStore(
             provider.GetRequiredService<IOptions<RedisOptions>>().Value.Enabled
-                ? provider.GetRequiredService<RedisBackplane>().NodeId
+                ? provider.GetRequiredService<RedisConnection>().NodeId
                 : Guid.NewGuid().ToString("N"),
             provider.GetRequiredService<IOptions<LiveStatsOptions>>().Value.Capacity));
         services.TryAddSingleton<LiveStatsService>();

@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using PushGateway.Hub;
+using StackExchange.Redis;
+
+namespace PushGateway.Backplanes.Redis;
+
+/// <summary>
+/// The delivery tail: reads the delivery stream from where this node stands and hands each entry to the
+/// hub, in id order, once. Woken by the doorbell each publish rings, and by a poll now and then in case a
+/// ring was missed; after an outage it goes on from the last entry it delivered, so nothing in between is
+/// lost (as long as the stream still holds it: <see cref="RedisOptions.DeliveryStreamLength"/>).
+/// </summary>
+internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys keys, TimeProvider timeProvider)
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private const int ReadBatch = 512;
+    private const long NotBehind = -1;
+
+    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private RedisValue _delivered = RedisValue.Null;
+    private StrongBox<MessageId>? _attachedAt;
+    private bool _doorbellSubscribed;
+    private bool _epochStamped;
+
+    // For the lag (Unix ms): when the loop last read to the end of the stream (this node's clock), and,
+    // while it is still reading full batches, the Redis time of the newest entry it delivered.
+    private long _caughtUpAt = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    private long _behindAt = NotBehind;
+
+    /// <summary>The end of the delivery stream when this node started tailing it; null until then.</summary>
+    public MessageId? AttachedAt => Volatile.Read(ref _attachedAt)?.Value;
+
+    /// <summary>Wakes the loop: something may be waiting in the stream.</summary>
+    public void Ring() => _doorbell.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Zero while the loop has read to the end of the delivery stream. While it reads batch after full
+    /// batch, how old (by the id Redis gave it) the newest entry it handed on is: what it still has to read
+    /// is younger than that. During an outage (<paramref name="available"/> false), the time since it last
+    /// read to the end: what it may have missed meanwhile is at most that old. Costs no command.
+    /// </summary>
+    public TimeSpan Lag(bool available)
+    {
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var since = !available ? Interlocked.Read(ref _caughtUpAt) : Interlocked.Read(ref _behindAt);
+        return since == NotBehind ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(0, now - since));
+    }
+
+    /// <summary>Once connected: subscribes to the doorbell, and starts tailing from the stream's end.</summary>
+    public async Task EnsureTailingAsync()
+    {
+        if (!_doorbellSubscribed)
+        {
+            await connection.Multiplexer!.GetSubscriber().SubscribeAsync(keys.Doorbell, (_, _) => Ring()).ConfigureAwait(false);
+            _doorbellSubscribed = true;
+        }
+
+        if (_delivered.IsNull)
+        {
+            var last = await connection.Database.StreamRangeAsync(keys.Delivery, "-", "+", 1, Order.Descending).ConfigureAwait(false);
+            _delivered = last.Length == 0 ? "0-0" : last[0].Id;
+            Volatile.Write(ref _attachedAt, new StrongBox<MessageId>(RedisEntry.ParseId(_delivered)));
+        }
+    }
+
+    public async Task RunAsync(IDeliveryTarget target, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await EnsureTailingAsync().ConfigureAwait(false);
+                if (connection.IsDown || !_epochStamped)
+                {
+                    await connection.Database.ScriptEvaluateAsync(RedisScripts.StampEpoch, [keys.Epoch]).ConfigureAwait(false);
+                    _epochStamped = true;
+                }
+
+                StreamEntry[] batch;
+                do
+                {
+                    batch = await connection.Database.StreamReadAsync(keys.Delivery, _delivered, ReadBatch).ConfigureAwait(false);
+                    foreach (var entry in batch)
+                    {
+                        target.Deliver(RedisEntry.ToMessage(entry));
+                        _delivered = entry.Id;
+                    }
+
+                    Interlocked.Exchange(ref _behindAt, batch.Length == ReadBatch ? RedisEntry.ParseId(_delivered).Epoch : NotBehind);
+                }
+                while (batch.Length == ReadBatch);
+
+                Interlocked.Exchange(ref _caughtUpAt, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+
+                connection.MarkUp();
+            }
+            catch (Exception exception) when (RedisConnection.IsFailure(exception))
+            {
+                connection.MarkDown(exception.Message);
+            }
+
+            try
+            {
+                // The doorbell, or a poll now and then in case a ring was missed (reconnects).
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                wait.CancelAfter(IdlePoll);
+                await _doorbell.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                // Poll.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
