@@ -3,8 +3,8 @@ using PushGateway.Hub;
 namespace PushGateway.Backplanes.InProcess;
 
 /// <summary>
-/// A ring buffer of the most recent messages of all topics, in id order. Not thread-safe: the hub
-/// uses it under its lock, which is also what keeps it in id order.
+/// A ring buffer of the most recent messages of all topics, in id order. Not thread-safe: the in-process
+/// backplane uses it under the lock in which it assigns ids, which is also what keeps it in id order.
 /// </summary>
 internal sealed class MessageHistory(int capacity)
 {
