@@ -75,6 +75,7 @@ public static class PushGatewayExtensions
         app.MapSseTransport();
         app.MapPublishApi();
         app.MapPresence();
+        app.MapStats();
         app.MapLimits();
         app.MapGatewayMetrics();
         app.MapDashboard();

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using PushGateway.Backplanes;
 using PushGateway.Hosting;
 using PushGateway.Hub;
@@ -6,9 +5,9 @@ using PushGateway.Security;
 
 namespace PushGateway.Observability;
 
-public static class PresenceEndpoints
+internal static class PresenceEndpoints
 {
-    /// <summary><c>GET /topics/{topic}</c> and <c>GET /stats</c>.</summary>
+    /// <summary><c>GET /topics/{topic}</c>.</summary>
     public static IEndpointRouteBuilder MapPresence(this IEndpointRouteBuilder endpoints)
     {
         // {**topic}: topic names may contain slashes.
@@ -19,10 +18,6 @@ public static class PresenceEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        endpoints.MapGet("/stats", GetStats)
-            .WithName("GetStats")
-            .WithSummary("Connections by transport, subscriptions and messages published on this node")
-            .Produces<StatsResponse>();
         return endpoints;
     }
 
@@ -52,7 +47,4 @@ public static class PresenceEndpoints
 
         return TypedResults.Json(new TopicPresenceResponse(topic, presence.Subscribers, presence.LastEventId), PresenceJsonContext.Default.TopicPresenceResponse);
     }
-
-    private static JsonHttpResult<StatsResponse> GetStats(IBroadcastHub hub, ConnectionTracker tracker) =>
-        TypedResults.Json(new StatsResponse(tracker.ActiveByTransport(), hub.SubscriberCount, hub.PublishedCount), PresenceJsonContext.Default.StatsResponse);
 }
