@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using PushGateway.Hosting;
 using PushGateway.Hub;
@@ -95,6 +96,8 @@ internal sealed class SseConnection : IConnectionTransport
         _used += frame.Length;
     }
 
+    /// <summary>Pooled: a flush that waits for a slow client would otherwise allocate a state machine per batch.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync()
     {
         Advance();

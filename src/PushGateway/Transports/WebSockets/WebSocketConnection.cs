@@ -45,29 +45,16 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
         batching.Append(message.WebSocketFrame.Span);
     }
 
-    public async ValueTask FlushAsync()
+    /// <summary>Not an async method: the batch's write is the only await, and a write that waits allocates nothing more.</summary>
+    public ValueTask FlushAsync()
     {
         if (_batchOpen)
         {
             _batchOpen = false;
-            await batching!.CloseBatchAsync(CancellationToken.None).ConfigureAwait(false);
+            return batching!.CloseBatchAsync(CancellationToken.None);
         }
-        else if (_unframed is { Count: > 0 } messages)
-        {
-            try
-            {
-                foreach (var message in messages)
-                {
-                    await socket.SendAsync(message.Utf8Data, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
-                        .ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                messages.Clear();
-                _unframedBytes = 0;
-            }
-        }
+
+        return _unframed is { Count: > 0 } ? SendUnframedAsync(_unframed) : ValueTask.CompletedTask;
     }
 
     public async ValueTask CloseAsync(ConnectionCloseReason reason)
@@ -108,4 +95,20 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
     public Task ReceiveAsync(PushConnection connection) => receiver.ReceiveAsync(connection);
 
     public void Dispose() => socket.Dispose();
+
+    private async ValueTask SendUnframedAsync(List<GatewayMessage> messages)
+    {
+        try
+        {
+            foreach (var message in messages)
+            {
+                await socket.SendAsync(message.Utf8Data, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            messages.Clear();
+            _unframedBytes = 0;
+        }
+    }
 }
