@@ -40,9 +40,7 @@ public sealed class PushConnectionTests : IDisposable
     {
         using var subscription = _hub.Subscribe(Chat, null, "test");
         using var connection = Create(subscription);
-        var openingStalled = _transport.StallNextFlush();
-        var running = connection.RunAsync();
-        await openingStalled.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
+        var running = await RunStalledInTheOpeningFlushAsync(connection);
 
         _hub.Publish(Topics.Chat, EventTypes.Chat, "a");
         _hub.Publish(Topics.Chat, EventTypes.Chat, "b");
@@ -98,9 +96,7 @@ public sealed class PushConnectionTests : IDisposable
     {
         using var subscription = _hub.Subscribe(Chat, null, "test");
         using var connection = Create(subscription);
-        var stalled = _transport.StallNextFlush();
-        var running = connection.RunAsync();
-        await stalled.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
+        var running = await RunStalledInTheOpeningFlushAsync(connection);
 
         connection.RequestClose(ConnectionCloseReason.SlowConsumer);
         _time.Advance(CloseTimeout - TimeSpan.FromTicks(1));
@@ -144,6 +140,15 @@ public sealed class PushConnectionTests : IDisposable
 
         Assert.Equal(("aborted: connection reset", "aborted"), (connection.CloseLogText, connection.CloseCategory));
         Assert.Equal(WebSocketCloseStatus.Empty, (await _transport.Closed.Task).WebSocketStatus);
+    }
+
+    /// <summary>Starts the connection, and returns once its writer waits in its first flush.</summary>
+    private async Task<Task> RunStalledInTheOpeningFlushAsync(PushConnection connection)
+    {
+        var stalled = _transport.StallNextFlush();
+        var running = connection.RunAsync();
+        await stalled.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
+        return running;
     }
 
     private PushConnection Create(Subscription subscription, DateTimeOffset? tokenExpires = null) =>

@@ -21,6 +21,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
 
     public bool HasRoom => (batching?.BufferedBytes ?? _unframedBytes) < MaxBatchBytes;
 
+    /// <summary>Nothing: the socket opened with the handshake.</summary>
     public void WriteOpening()
     {
     }
