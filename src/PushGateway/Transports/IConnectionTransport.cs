@@ -5,14 +5,11 @@ namespace PushGateway.Transports;
 /// <summary>
 /// What a transport plugs into <see cref="PushConnection"/>: its framing (how messages and a close are
 /// written) and its inbound side. <see cref="PushConnection"/> calls the writing members from its one
-/// writer loop, never two at once: <see cref="Append"/> while <see cref="HasRoom"/>, then one
-/// <see cref="FlushAsync"/> per batch, and at the end one <see cref="CloseAsync"/>.
+/// writer loop, never two at once: <see cref="Append"/> until the batch is full or the inbox empty, then
+/// one <see cref="FlushAsync"/> per batch, and at the end one <see cref="CloseAsync"/>.
 /// </summary>
 internal interface IConnectionTransport : IDisposable
 {
-    /// <summary>Whether the batch being written takes another message (a bound on a batch's bytes, or none).</summary>
-    bool HasRoom { get; }
-
     /// <summary>Writes what precedes the first message (SSE: the <c>retry:</c> and a gap notice), without flushing.</summary>
     void WriteOpening();
 
@@ -20,7 +17,8 @@ internal interface IConnectionTransport : IDisposable
     /// Adds <paramref name="message"/> to the batch, in this transport's wire format (the one place a
     /// transport names it), without flushing. Allocates nothing: the frame is shared by every subscriber.
     /// </summary>
-    void Append(GatewayMessage message);
+    /// <returns>Whether the batch takes another message (a bound on a batch's bytes, or none).</returns>
+    bool Append(GatewayMessage message);
 
     /// <summary>
     /// Writes the batch with one flush. Called also when the writer was woken with nothing to write,

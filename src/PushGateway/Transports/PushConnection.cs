@@ -164,10 +164,13 @@ internal sealed class PushConnection : IDisposable
             // oldest message (the first read), once the flush is done.
             var count = 0;
             var oldestAcceptedAt = 0L;
-            while (_transport.HasRoom && inbox.TryRead(out var message))
+            while (inbox.TryRead(out var message))
             {
                 oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
-                _transport.Append(message);
+                if (!_transport.Append(message))
+                {
+                    break;
+                }
             }
 
             await _transport.FlushAsync().ConfigureAwait(false);

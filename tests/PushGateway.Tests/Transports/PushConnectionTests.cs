@@ -169,8 +169,6 @@ public sealed class PushConnectionTests : IDisposable
 
         public int Aborts => Volatile.Read(ref _aborts);
 
-        public bool HasRoom => true;
-
         /// <summary>Makes the next flush wait; the task completes once it waits.</summary>
         public Task StallNextFlush()
         {
@@ -185,7 +183,11 @@ public sealed class PushConnectionTests : IDisposable
 
         public void WriteOpening() => Events.Add("opening");
 
-        public void Append(GatewayMessage message) => Events.Add(message.Data);
+        public bool Append(GatewayMessage message)
+        {
+            Events.Add(message.Data);
+            return true;
+        }
 
         public async ValueTask FlushAsync()
         {

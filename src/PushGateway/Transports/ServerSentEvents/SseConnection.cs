@@ -57,9 +57,6 @@ internal sealed class SseConnection : IConnectionTransport
             static state => ((SseConnection)state!).CheckSilence(), this, options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>No bound but the inbox's: every queued frame goes into the one flush.</summary>
-    public bool HasRoom => true;
-
     public void WriteOpening()
     {
         _body.Write(SseFrameEncoder.EncodeRetry(_options.RetryMilliseconds));
@@ -75,7 +72,8 @@ internal sealed class SseConnection : IConnectionTransport
     /// Copies the frame into the response, many frames per <c>GetMemory</c>/<c>Advance</c> pair: Kestrel
     /// takes a lock and updates its chunk for each pair, so one pair per frame would cost more than the copying.
     /// </summary>
-    public void Append(GatewayMessage message)
+    /// <returns>Always true: no bound but the inbox's, every queued frame goes into the one flush.</returns>
+    public bool Append(GatewayMessage message)
     {
         var frame = message.SseFrame.Span;
         _unflushed = true;
@@ -88,12 +86,13 @@ internal sealed class SseConnection : IConnectionTransport
                 // Larger than what is left of Kestrel's buffer: let the pipe split it.
                 _body.Write(frame);
                 _free = Memory<byte>.Empty;
-                return;
+                return true;
             }
         }
 
         frame.CopyTo(_free.Span[_used..]);
         _used += frame.Length;
+        return true;
     }
 
     /// <summary>Pooled: a flush that waits for a slow client would otherwise allocate a state machine per batch.</summary>

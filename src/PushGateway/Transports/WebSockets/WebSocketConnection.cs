@@ -19,20 +19,18 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
     private int _unframedBytes;
     private bool _batchOpen;
 
-    public bool HasRoom => (batching?.BufferedBytes ?? _unframedBytes) < MaxBatchBytes;
-
     /// <summary>Nothing: the socket opened with the handshake.</summary>
     public void WriteOpening()
     {
     }
 
-    public void Append(GatewayMessage message)
+    public bool Append(GatewayMessage message)
     {
         if (batching is null)
         {
             (_unframed ??= []).Add(message);
             _unframedBytes += message.Utf8Data.Length;
-            return;
+            return _unframedBytes < MaxBatchBytes;
         }
 
         if (!_batchOpen)
@@ -44,6 +42,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
 
         // Already encoded, shared by every subscriber: a server frame is never masked.
         batching.Append(message.WebSocketFrame.Span);
+        return batching.BufferedBytes < MaxBatchBytes;
     }
 
     /// <summary>Not an async method: the batch's write is the only await, and a write that waits allocates nothing more.</summary>
