@@ -95,9 +95,7 @@ internal sealed class SseConnection : IConnectionTransport
         return true;
     }
 
-    /// <summary>Pooled: a flush that waits for a slow client would otherwise allocate a state machine per batch.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask FlushAsync()
+    public ValueTask FlushAsync()
     {
         Advance();
         _free = Memory<byte>.Empty;
@@ -113,12 +111,21 @@ internal sealed class SseConnection : IConnectionTransport
             _heartbeat.Change(_options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
         }
 
-        if (_unflushed)
+        if (!_unflushed)
         {
-            _unflushed = false;
-            await _body.FlushAsync(_writes.Token).ConfigureAwait(false);
-            Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
+            return ValueTask.CompletedTask;
         }
+
+        _unflushed = false;
+        var flushing = _body.FlushAsync(_writes.Token);
+        if (!flushing.IsCompletedSuccessfully)
+        {
+            return FlushedAsync(flushing);
+        }
+
+        _ = flushing.Result;
+        Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
+        return ValueTask.CompletedTask;
     }
 
     public async ValueTask CloseAsync(ConnectionCloseReason reason)
@@ -175,6 +182,14 @@ internal sealed class SseConnection : IConnectionTransport
         _clientGone.Dispose();
         _heartbeat.Dispose();
         _writes.Dispose();
+    }
+
+    /// <summary>A flush that waits for a slow client; pooled, so that it allocates no state machine per batch.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushedAsync(ValueTask<FlushResult> flushing)
+    {
+        await flushing.ConfigureAwait(false);
+        Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
     }
 
     private void Advance()
