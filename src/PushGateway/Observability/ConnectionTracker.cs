@@ -28,7 +28,7 @@ internal sealed partial class ConnectionTracker(GatewayMetrics metrics, TimeProv
     /// <param name="transport"><c>ws</c> or <c>sse</c>.</param>
     /// <param name="openedAt">What <see cref="Opened"/> returned.</param>
     /// <param name="reason">Why it closed, for the log.</param>
-    /// <param name="reasonCategory">Why it closed, one of <see cref="CloseReasons"/>, for the metrics.</param>
+    /// <param name="reasonCategory">Why it closed, for the metrics: a <see cref="Transports.ConnectionCloseReason.Category"/>.</param>
     public void Closed(HttpContext context, string transport, long openedAt, string reason, string reasonCategory)
     {
         metrics.ConnectionClosed(transport, reasonCategory);

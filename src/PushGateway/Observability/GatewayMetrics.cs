@@ -89,7 +89,7 @@ public sealed class GatewayMetrics
     }
 
     /// <param name="transport"><c>ws</c> or <c>sse</c>.</param>
-    /// <param name="reason">One of <see cref="CloseReasons"/>.</param>
+    /// <param name="reason">A <see cref="Transports.ConnectionCloseReason.Category"/>.</param>
     public void ConnectionClosed(string transport, string reason)
     {
         var tag = new KeyValuePair<string, object?>("transport", transport);

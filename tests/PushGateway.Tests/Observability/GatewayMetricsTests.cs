@@ -38,7 +38,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
 
         await closed.WaitForMeasurementsAsync(1, TestTimeout.Default);
         AssertTags(Assert.Single(opened.GetMeasurementSnapshot()), ("transport", "ws"));
-        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "ws"), ("reason", CloseReasons.Client));
+        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "ws"), ("reason", "client"));
         Assert.Equal([1L, -1L], active.GetMeasurementSnapshot().Select(m => m.Value));
         AssertTags(Assert.Single(published.GetMeasurementSnapshot()), ("source", MessageSources.WebSocket));
         delivered.RecordObservableInstruments();
@@ -68,7 +68,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
         }
 
         await closed.WaitForMeasurementsAsync(1, TestTimeout.Default);
-        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "sse"), ("reason", CloseReasons.Client));
+        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "sse"), ("reason", "client"));
         AssertTags(Assert.Single(published.GetMeasurementSnapshot()), ("source", MessageSources.PublishApi));
         delivered.RecordObservableInstruments();
         var total = Assert.Single(delivered.GetMeasurementSnapshot());
@@ -117,7 +117,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
 
         await closed.WaitForMeasurementsAsync(1, TestTimeout.Default);
         AssertTags(Assert.Single(dropped.GetMeasurementSnapshot()), ("transport", "ws"));
-        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "ws"), ("reason", CloseReasons.SlowConsumer));
+        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "ws"), ("reason", "slow_consumer"));
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
         await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, TestTimeout.Token());
 
         await closed.WaitForMeasurementsAsync(1, TestTimeout.Default);
-        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "ws"), ("reason", CloseReasons.RateLimit));
+        AssertTags(Assert.Single(closed.GetMeasurementSnapshot()), ("transport", "ws"), ("reason", "rate_limit"));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
         await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, TestTimeout.Token());
         Assert.Equal(StreamEnd.Completed, await stream.EndsAsync());
         await closed.WaitForMeasurementsAsync(2, TestTimeout.Default);
-        Assert.All(closed.GetMeasurementSnapshot(), m => Assert.Equal(CloseReasons.Shutdown, m.Tags["reason"]));
+        Assert.All(closed.GetMeasurementSnapshot(), m => Assert.Equal("shutdown", m.Tags["reason"]));
         Assert.Equal(["sse", "ws"], closed.GetMeasurementSnapshot().Select(m => (string)m.Tags["transport"]!).Order());
     }
 

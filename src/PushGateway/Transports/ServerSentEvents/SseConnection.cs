@@ -1,209 +1,206 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using PushGateway.Hosting;
 using PushGateway.Hub;
-using PushGateway.Observability;
-using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
 
 /// <summary>
-/// One open event stream: writes the preamble and the replay, then drains the subscription, a batch
-/// at a time with one flush per batch, and sends a heartbeat comment whenever the stream was silent
-/// for a heartbeat interval.
+/// The SSE side of a <see cref="PushConnection"/>: a preamble (<c>retry:</c>, a gap notice), then
+/// <c>text/event-stream</c> frames copied into Kestrel's output pipe, one flush per batch, and a heartbeat
+/// comment whenever the stream was silent for a heartbeat interval. A stream has no close frame: it ends
+/// (on shutdown after a random <c>retry:</c>); the client's only inbound act is leaving.
 /// </summary>
-internal sealed class SseConnection(
-    HttpContext context,
-    Subscription subscription,
-    SseTransportOptions options,
-    TimeProvider timeProvider,
-    GatewayDrain drain,
-    GatewayMetrics metrics)
+internal sealed class SseConnection : IConnectionTransport
 {
     private static readonly ReadOnlyMemory<byte> Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
 
+    private readonly HttpContext _context;
+    private readonly PipeWriter _body;
+    private readonly Subscription _subscription;
+    private readonly string? _lastEventId;
+    private readonly SseTransportOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly GatewayDrain _drain;
+
     // Read once: HttpContext.RequestAborted is a feature lookup on every call.
-    private readonly CancellationToken _requestAborted = context.RequestAborted;
-    private readonly DeliveryRecorder _deliveries = metrics.Deliveries(SseEndpoint.Transport);
-    private ITimer? _heartbeat;
+    private readonly CancellationToken _requestAborted;
+
+    /// <summary>Cancelled when the client leaves or the close timeout passes: ends a write stuck on a client that stopped reading.</summary>
+    private readonly CancellationTokenSource _writes;
+    private readonly ITimer _heartbeat;
+    private CancellationTokenRegistration _clientGone;
+    private Memory<byte> _free;
+    private int _used;
+    private bool _unflushed;
     private long _lastWrite;
     private volatile bool _heartbeatDue;
-    private volatile bool _tokenExpired;
+    private volatile bool _aborted;
+    private volatile bool _ended;
 
-    /// <summary>Why the stream ended, once <see cref="RunAsync"/> has returned.</summary>
-    public string CloseReason { get; private set; } = "client disconnected";
-
-    /// <summary>Why the stream ended, for the metrics (one of <see cref="CloseReasons"/>), once <see cref="RunAsync"/> has returned.</summary>
-    public string CloseCategory { get; private set; } = CloseReasons.Client;
-
-    public async Task RunAsync(string? lastEventId, DateTimeOffset? tokenExpires)
+    public SseConnection(
+        HttpContext context, Subscription subscription, string? lastEventId, SseTransportOptions options, TimeProvider timeProvider, GatewayDrain drain)
     {
-        var body = context.Response.BodyWriter;
-        var queue = subscription.Messages;
-        // Once the hub ends the subscription, a write still stuck on a client that stopped reading gets
-        // CloseTimeout to finish before the connection is aborted.
-        using var writeDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        using var armDeadline = subscription.Closed.Register(() => TryCancelAfter(writeDeadline, options.CloseTimeout));
-        using var writes = CancellationTokenSource.CreateLinkedTokenSource(_requestAborted, writeDeadline.Token);
-
-        // Besides messages and the hub ending the subscription, these wake the pump: the client leaving,
-        // the token expiring, a heartbeat falling due.
-        using var clientGone = _requestAborted.UnsafeRegister(static state => ((SubscriberInbox)state!).Wake(), queue);
-        using var tokenExpiry = timeProvider.CreateTimer(
-            static state => ((SseConnection)state!).ExpireToken(), this,
-            tokenExpires is { } expires ? GatewayClaims.TimeUntil(expires, timeProvider) : Timeout.InfiniteTimeSpan,
-            Timeout.InfiniteTimeSpan);
+        _context = context;
+        _body = context.Response.BodyWriter;
+        _subscription = subscription;
+        _lastEventId = lastEventId;
+        _options = options;
+        _timeProvider = timeProvider;
+        _drain = drain;
+        _requestAborted = context.RequestAborted;
+        _writes = CancellationTokenSource.CreateLinkedTokenSource(_requestAborted);
         _lastWrite = timeProvider.GetTimestamp();
-        using var heartbeat = _heartbeat = timeProvider.CreateTimer(
+        _heartbeat = timeProvider.CreateTimer(
             static state => ((SseConnection)state!).CheckSilence(), this, options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
-
-        try
-        {
-            body.Write(SseFrameEncoder.EncodeRetry(options.RetryMilliseconds));
-            if (lastEventId is not null && subscription.ResumeStatus == ResumeStatus.Gap)
-            {
-                body.Write(SseFrameEncoder.EncodeEvent(SseEventTypes.Gap, id: null, GapNotice(lastEventId)));
-            }
-
-            foreach (var message in subscription.Replay)
-            {
-                body.Write(message.SseFrame.Span);
-            }
-
-            await body.FlushAsync(writes.Token).ConfigureAwait(false);
-            await PumpAsync(body, queue, writes.Token).ConfigureAwait(false);
-            if (subscription.CloseReason == SubscriptionCloseReason.ServerShutdown && !_requestAborted.IsCancellationRequested)
-            {
-                // What reached the (now complete) queue before the close goes out first; then a random retry, so
-                // that EventSource clients come back spread out over the drain window.
-                WriteQueued(body, queue);
-                body.Write(SseFrameEncoder.EncodeRetry(drain.NextSseRetryMilliseconds()));
-                await body.FlushAsync(writes.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (writeDeadline.IsCancellationRequested)
-        {
-            CloseReason = "aborted: the client did not read in time";
-            // Ended by the hub (which armed the deadline): that is why it closed.
-            CloseCategory = subscription.CloseReason is { } ended ? CloseReasons.For(ended) : CloseReasons.Aborted;
-            context.Abort();
-            return;
-        }
-        catch (OperationCanceledException) when (_requestAborted.IsCancellationRequested)
-        {
-            return;
-        }
-
-        if (_requestAborted.IsCancellationRequested)
-        {
-            return;
-        }
-
-        if (subscription.CloseReason is { } reason)
-        {
-            CloseReason = reason == SubscriptionCloseReason.SlowConsumer ? "dropped: too slow, queue overflowed" : "server shutting down";
-            CloseCategory = CloseReasons.For(reason);
-        }
-        else if (_tokenExpired)
-        {
-            CloseReason = "token expired";
-            CloseCategory = CloseReasons.TokenExpired;
-        }
     }
 
-    /// <summary>Writes what is queued, a batch at a time with one flush each, until something ends the stream.</summary>
-    private async Task PumpAsync(PipeWriter body, SubscriberInbox queue, CancellationToken writes)
+    public void WriteOpening()
     {
-        while (true)
+        _body.Write(SseFrameEncoder.EncodeRetry(_options.RetryMilliseconds));
+        if (_lastEventId is not null && _subscription.ResumeStatus == ResumeStatus.Gap)
         {
-            await queue.WaitAsync().ConfigureAwait(false);
-            if (IsEnding)
-            {
-                return;
-            }
-
-            // Whatever ends the stream meanwhile is noticed after this batch (at most a queue's worth).
-            var (count, oldestAcceptedAt) = WriteQueued(body, queue);
-            var wrote = count > 0;
-            if (_heartbeatDue)
-            {
-                _heartbeatDue = false;
-                if (!wrote)
-                {
-                    body.Write(Heartbeat.Span);
-                    wrote = true;
-                }
-
-                _heartbeat!.Change(options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
-            }
-
-            if (wrote)
-            {
-                await body.FlushAsync(writes).ConfigureAwait(false);
-                Volatile.Write(ref _lastWrite, timeProvider.GetTimestamp());
-            }
-
-            if (count > 0)
-            {
-                // Once per batch, for its oldest message (the first read), once the flush is done.
-                _deliveries.Delivered(count, oldestAcceptedAt);
-            }
+            _body.Write(SseFrameEncoder.EncodeEvent(SseEventTypes.Gap, id: null, GapNotice(_lastEventId)));
         }
+
+        _unflushed = true;
     }
 
     /// <summary>
-    /// Copies every queued frame into the response, many frames per <c>GetSpan</c>/<c>Advance</c>
-    /// pair: Kestrel takes a lock and updates its chunk for each pair, so one pair per frame would
-    /// cost more than the copying.
+    /// Copies the frame into the response, many frames per <c>GetMemory</c>/<c>Advance</c> pair: Kestrel
+    /// takes a lock and updates its chunk for each pair, so one pair per frame would cost more than the copying.
     /// </summary>
-    /// <returns>How many messages were written, and when the first (the oldest) was accepted.</returns>
-    private static (int Count, long OldestAcceptedAt) WriteQueued(PipeWriter body, SubscriberInbox queue)
+    /// <returns>Always true: no bound but the inbox's, every queued frame goes into the one flush.</returns>
+    public bool Append(GatewayMessage message)
     {
-        var count = 0;
-        var oldestAcceptedAt = 0L;
-        var free = Span<byte>.Empty;
-        var used = 0;
-        while (queue.TryRead(out var message))
+        var frame = message.SseFrame.Span;
+        _unflushed = true;
+        if (frame.Length > _free.Length - _used)
         {
-            oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
-            var frame = message.SseFrame.Span;
-            if (frame.Length > free.Length - used)
+            Advance();
+            _free = _body.GetMemory();
+            if (frame.Length > _free.Length)
             {
-                if (used > 0)
-                {
-                    body.Advance(used);
-                }
-
-                free = body.GetSpan();
-                used = 0;
-                if (frame.Length > free.Length)
-                {
-                    // Larger than what is left of Kestrel's buffer: let the pipe split it.
-                    body.Write(frame);
-                    free = Span<byte>.Empty;
-                    continue;
-                }
+                // Larger than what is left of Kestrel's buffer: let the pipe split it.
+                _body.Write(frame);
+                _free = Memory<byte>.Empty;
+                return true;
             }
-
-            frame.CopyTo(free[used..]);
-            used += frame.Length;
         }
 
-        if (used > 0)
-        {
-            body.Advance(used);
-        }
-
-        return (count, oldestAcceptedAt);
+        frame.CopyTo(_free.Span[_used..]);
+        _used += frame.Length;
+        return true;
     }
 
-    private bool IsEnding => subscription.CloseReason is not null || _tokenExpired || _requestAborted.IsCancellationRequested;
-
-    private void ExpireToken()
+    public ValueTask FlushAsync()
     {
-        _tokenExpired = true;
-        subscription.Messages.Wake();
+        Advance();
+        _free = Memory<byte>.Empty;
+        if (_heartbeatDue)
+        {
+            _heartbeatDue = false;
+            if (!_unflushed)
+            {
+                _body.Write(Heartbeat.Span);
+                _unflushed = true;
+            }
+
+            _heartbeat.Change(_options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
+        }
+
+        if (!_unflushed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _unflushed = false;
+        var flushing = _body.FlushAsync(_writes.Token);
+        if (!flushing.IsCompletedSuccessfully)
+        {
+            return FlushedAsync(flushing);
+        }
+
+        _ = flushing.Result;
+        Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask CloseAsync(ConnectionCloseReason reason)
+    {
+        try
+        {
+            if (!_aborted && reason.SseSpreadsRetry && !_requestAborted.IsCancellationRequested)
+            {
+                // A random retry, so that EventSource clients come back spread out over the drain window.
+                _body.Write(SseFrameEncoder.EncodeRetry(_drain.NextSseRetryMilliseconds()));
+                await _body.FlushAsync(_writes.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left, or the close timeout passed meanwhile.
+        }
+
+        _ended = true;
+        if (_aborted)
+        {
+            // Here, on the request's own path: the timer that decided it must not touch a request that may have ended.
+            _context.Abort();
+        }
+    }
+
+    public bool Abort()
+    {
+        _aborted = true;
+        try
+        {
+            _writes.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream already ended.
+        }
+
+        return !_ended;
+    }
+
+    public string Describe(ConnectionCloseReason reason) => reason.Text;
+
+    public ConnectionCloseReason WriteFailed(Exception exception) =>
+        _requestAborted.IsCancellationRequested ? ConnectionCloseReason.ClientGone : ConnectionCloseReason.Aborted(exception.Message);
+
+    public Task ReceiveAsync(PushConnection connection)
+    {
+        _clientGone = _requestAborted.UnsafeRegister(
+            static state => ((PushConnection)state!).RequestClose(ConnectionCloseReason.ClientGone), connection);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _clientGone.Dispose();
+        _heartbeat.Dispose();
+        _writes.Dispose();
+    }
+
+    /// <summary>A flush that waits for a slow client; pooled, so that it allocates no state machine per batch.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushedAsync(ValueTask<FlushResult> flushing)
+    {
+        await flushing.ConfigureAwait(false);
+        Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
+    }
+
+    private void Advance()
+    {
+        if (_used > 0)
+        {
+            _body.Advance(_used);
+            _used = 0;
+        }
     }
 
     /// <summary>
@@ -212,30 +209,18 @@ internal sealed class SseConnection(
     /// </summary>
     private void CheckSilence()
     {
-        var silentFor = timeProvider.GetElapsedTime(Volatile.Read(ref _lastWrite));
-        if (silentFor >= options.HeartbeatInterval)
+        var silentFor = _timeProvider.GetElapsedTime(Volatile.Read(ref _lastWrite));
+        if (silentFor >= _options.HeartbeatInterval)
         {
             _heartbeatDue = true;
-            subscription.Messages.Wake();
+            _subscription.Messages.Wake();
         }
         else
         {
-            _heartbeat!.Change(options.HeartbeatInterval - silentFor, Timeout.InfiniteTimeSpan);
+            _heartbeat.Change(_options.HeartbeatInterval - silentFor, Timeout.InfiniteTimeSpan);
         }
     }
 
     private static string GapNotice(string lastEventId) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["lastEventId"] = lastEventId }, SseJsonContext.Default.DictionaryStringString);
-
-    private static void TryCancelAfter(CancellationTokenSource source, TimeSpan delay)
-    {
-        try
-        {
-            source.CancelAfter(delay);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The stream already ended.
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushGateway.Security;
 
@@ -12,7 +13,8 @@ public static class SseTransportExtensions
     {
         services.AddOptions<SseTransportOptions>()
             .BindConfiguration(SseTransportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<SseStreamer>();
+        services.TryAddSingleton<ConnectionRunner>();
+        services.AddSingleton<SseEndpoint>();
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<SseTransportOptions>>((cors, sse) =>
             cors.AddPolicy(CorsPolicy, policy =>
@@ -40,8 +42,8 @@ public static class SseTransportExtensions
     {
         var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicies.Connections)
             .RequireStreamAdmission(webSocket: false).DisableHttpMetrics();
-        sse.MapGet("", SseEndpoint.HandleGetAsync).WithDisplayName("Server-Sent Events");
-        sse.MapPost("", SseEndpoint.HandlePostAsync).WithDisplayName("Server-Sent Events (POST)");
+        sse.MapGet("", static (HttpContext context, SseEndpoint endpoint) => endpoint.HandleGetAsync(context)).WithDisplayName("Server-Sent Events");
+        sse.MapPost("", static (HttpContext context, SseEndpoint endpoint) => endpoint.HandlePostAsync(context)).WithDisplayName("Server-Sent Events (POST)");
         return sse;
     }
 }

@@ -12,10 +12,9 @@ namespace PushGateway.Transports.WebSockets;
 /// socket until either side closes it. Every text message is broadcast to every socket in the room.
 /// </summary>
 internal sealed class WebSocketEndpoint(
+    ConnectionRunner runner,
     IBroadcastHub hub,
     IOptions<WebSocketTransportOptions> options,
-    TimeProvider timeProvider,
-    ConnectionTracker tracker,
     TopicAuthorizer authorizer,
     TokenValidator tokenValidator,
     InboundMessageLimiter limiter,
@@ -64,24 +63,17 @@ internal sealed class WebSocketEndpoint(
             return;
         }
 
-        // Subscribed before the handshake completes: whatever is published once the client sees the socket open reaches it.
-        using var subscription = await hub.SubscribeAsync(topics, lastEventId: null, Transport, context.RequestAborted).ConfigureAwait(false);
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        var request = new ConnectionRequest(Transport, topics, LastEventId: null, settings.CloseTimeout, access.Expires);
+        await runner.RunAsync(context, request, async subscription =>
         {
-            KeepAliveInterval = settings.KeepAliveInterval,
-            KeepAliveTimeout = settings.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : settings.KeepAliveTimeout,
+            var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                KeepAliveInterval = settings.KeepAliveInterval,
+                KeepAliveTimeout = settings.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : settings.KeepAliveTimeout,
+            }).ConfigureAwait(false);
+            var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
+            var receiver = new WebSocketReceiver(socket, batching, room, access, limiter, hub, metrics, settings.MaxMessageBytes);
+            return new WebSocketConnection(socket, batching, receiver);
         }).ConfigureAwait(false);
-
-        var openedAt = tracker.Opened(context, Transport);
-        var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
-        using var connection = new WebSocketConnection(socket, subscription, room, access, limiter, hub, settings, timeProvider, metrics, batching);
-        try
-        {
-            await connection.RunAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            tracker.Closed(context, Transport, openedAt, connection.CloseLogText, connection.CloseCategory);
-        }
     }
 }

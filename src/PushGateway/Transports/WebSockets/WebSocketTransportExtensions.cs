@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
@@ -9,6 +10,7 @@ public static class WebSocketTransportExtensions
     {
         services.AddOptions<WebSocketTransportOptions>()
             .BindConfiguration(WebSocketTransportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ConnectionRunner>();
         services.AddSingleton<WebSocketEndpoint>();
         return services;
     }

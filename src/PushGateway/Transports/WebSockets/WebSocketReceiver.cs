@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using PushGateway.Backplanes;
+using PushGateway.Hub;
+using PushGateway.Observability;
+using PushGateway.Security;
+
+namespace PushGateway.Transports.WebSockets;
+
+/// <summary>
+/// The inbound side of a <c>/ws</c> socket: one receive loop that reads what the client sends, caps its
+/// size, limits its rate, takes token refreshes, and publishes chat into the socket's room. Whatever it
+/// finds wrong it reports with <see cref="PushConnection.RequestClose"/>; the connection's writer loop
+/// sends the close, so the socket never sees two concurrent sends.
+/// </summary>
+internal sealed class WebSocketReceiver(
+    WebSocket socket,
+    BatchingUpgradeStream? batching,
+    string room,
+    WebSocketAccess access,
+    InboundMessageLimiter limiter,
+    IBroadcastHub hub,
+    GatewayMetrics metrics,
+    int maxMessageBytes)
+{
+    public async Task ReceiveAsync(PushConnection connection)
+    {
+        batching?.OnProtocolViolation(
+            static (state, violation) => ((PushConnection)state).RequestClose(ConnectionCloseReason.ProtocolError(violation)),
+            connection);
+
+        // Rented when a message starts arriving, returned when it is complete: an idle socket waits
+        // with a zero-byte receive and holds no buffer.
+        byte[]? buffer = null;
+        try
+        {
+            var count = 0;
+            while (true)
+            {
+                var target = buffer is null ? Memory<byte>.Empty : buffer.AsMemory(count, maxMessageBytes - count);
+                var result = await socket.ReceiveAsync(target, CancellationToken.None).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    connection.RequestClose(ConnectionCloseReason.ClosedByClient(socket.CloseStatus));
+                    return;
+                }
+
+                if (connection.IsClosing)
+                {
+                    // Closing: discard what arrives until the client's close frame, into a buffer: a
+                    // zero-byte receive would hand back the same unread frame, again and again.
+                    count = 0;
+                    buffer ??= ArrayPool<byte>.Shared.Rent(maxMessageBytes);
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    connection.RequestClose(ConnectionCloseReason.BinaryMessage);
+                    continue;
+                }
+
+                count += result.Count;
+                if (!result.EndOfMessage)
+                {
+                    if (buffer is null)
+                    {
+                        buffer = ArrayPool<byte>.Shared.Rent(maxMessageBytes);
+                    }
+                    else if (count == maxMessageBytes)
+                    {
+                        connection.RequestClose(ConnectionCloseReason.MessageTooBig(maxMessageBytes));
+                        count = 0;
+                    }
+
+                    continue;
+                }
+
+                // Already valid UTF-8: the runtime's WebSocket checks text messages and closes with 1007 otherwise.
+                var text = buffer is null ? string.Empty : Encoding.UTF8.GetString(buffer, 0, count);
+                count = 0;
+                ReturnBuffer(ref buffer);
+                await HandleAsync(connection, text).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
+        {
+            ReturnBuffer(ref buffer);
+            await FailAsync(connection, exception).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReturnBuffer(ref buffer);
+        }
+    }
+
+    /// <summary>One complete text message: a token refresh, or chat for the room.</summary>
+    private async Task HandleAsync(PushConnection connection, string text)
+    {
+        if (!limiter.TryAcquire(connection.Subscription.Id))
+        {
+            connection.RequestClose(ConnectionCloseReason.RateLimited);
+        }
+        else if (access.ReadTokenRefresh(text) is { } token)
+        {
+            if (await access.RefreshAsync(token).ConfigureAwait(false))
+            {
+                connection.RenewTokenExpiry(access.Expires);
+            }
+            else
+            {
+                connection.RequestClose(ConnectionCloseReason.InvalidToken);
+            }
+        }
+        else if (!access.CanSend)
+        {
+            connection.RequestClose(ConnectionCloseReason.NotAllowedToSend);
+        }
+        else
+        {
+            try
+            {
+                await hub.PublishAsync(room, EventTypes.Chat, text).ConfigureAwait(false);
+                metrics.MessagePublished(MessageSources.WebSocket);
+            }
+            catch (BackplaneUnavailableException)
+            {
+                // Not stored, so not sent: say so rather than drop it silently.
+                connection.RequestClose(ConnectionCloseReason.BackplaneUnavailable);
+            }
+            catch (PublishOutcomeUnknownException)
+            {
+                // Perhaps stored and sent: say that, so that the client does not send it again blindly.
+                connection.RequestClose(ConnectionCloseReason.PublishOutcomeUnknown);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The receive side failed. When the runtime's WebSocket failed the connection for a protocol
+    /// error it sent its close frame (1007, 1002) and can do nothing more; it is aborted once the
+    /// client has answered that frame (or the close timeout passed), so that the abort cannot drop it.
+    /// </summary>
+    private async Task FailAsync(PushConnection connection, Exception exception)
+    {
+        if (exception is WebSocketException { WebSocketErrorCode: WebSocketError.Faulted } && batching is not null)
+        {
+            connection.RequestClose(ConnectionCloseReason.FailedByRuntime(exception.Message));
+            await batching.DrainUntilCloseAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            // The socket broke or was aborted (a protocol error caught beneath it has given its reason already).
+            connection.RequestClose(ConnectionCloseReason.Aborted(exception.Message));
+        }
+    }
+
+    private static void ReturnBuffer(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
+        }
+    }
+}
