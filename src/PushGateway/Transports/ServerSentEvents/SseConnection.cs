@@ -68,7 +68,7 @@ internal sealed class SseConnection(
 
             foreach (var message in subscription.Replay)
             {
-                body.Write(message.SseFrame.Span);
+                body.Write(message.EncodedAs(SseFormat.Instance).Span);
             }
 
             await body.FlushAsync(writes.Token).ConfigureAwait(false);
@@ -167,7 +167,7 @@ internal sealed class SseConnection(
         while (queue.TryRead(out var message))
         {
             oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
-            var frame = message.SseFrame.Span;
+            var frame = message.EncodedAs(SseFormat.Instance).Span;
             if (frame.Length > free.Length - used)
             {
                 if (used > 0)

@@ -304,7 +304,7 @@ internal sealed class WebSocketConnection : IDisposable
                         while (_batching.BufferedBytes < MaxBatchBytes && queue.TryRead(out var message))
                         {
                             oldestAcceptedAt = count++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
-                            _batching.Append(message.WebSocketFrame.Span);
+                            _batching.Append(message.EncodedAs(WebSocketTextFormat.Instance).Span);
                         }
                     }
                     finally
@@ -391,5 +391,5 @@ internal sealed class WebSocketConnection : IDisposable
             Timeout.InfiniteTimeSpan);
 
     private ValueTask SendAsync(GatewayMessage message) =>
-        _socket.SendAsync(message.Utf8Data, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        _socket.SendAsync(WebSocketTextFormat.Payload(message), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 }
