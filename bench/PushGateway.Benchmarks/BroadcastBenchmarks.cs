@@ -8,6 +8,8 @@ using OpenTelemetry.Metrics;
 using PushGateway.Backplanes.InProcess;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Transports.ServerSentEvents;
+using PushGateway.Transports.WebSockets;
 
 namespace PushGateway.Benchmarks;
 
@@ -129,8 +131,8 @@ public class BroadcastBenchmarks
     }
 
     /// <summary>
-    /// Node-local fan-out (<see cref="BroadcastHub.PublishLocal"/>): encode once (no id), then under the
-    /// hub's lock one TryWrite per subscriber; then the drain.
+    /// Node-local fan-out (<see cref="BroadcastHub.PublishLocal"/>): under the hub's lock one TryWrite per
+    /// subscriber; then the drain, where the first reader encodes the WebSocket frame and the rest reuse it.
     /// </summary>
     /// <returns>Messages drained, so that the work cannot be elided.</returns>
     [Benchmark]
@@ -233,11 +235,18 @@ public class BroadcastBenchmarks
 
     /// <summary>
     /// Encoding alone, once per publish whatever the subscriber count: the message, its id string,
-    /// the UTF-8 payload and the SSE frame. (Runs for each <see cref="Subscribers"/> value, which it ignores.)
+    /// its WebSocket frame and its SSE frame, each made on first use as a writer would ask for it.
+    /// (Runs for each <see cref="Subscribers"/> value, which it ignores.)
     /// </summary>
     /// <returns>The message.</returns>
     [Benchmark]
-    public GatewayMessage Encode() => GatewayMessage.Create(_id, _draft);
+    public GatewayMessage Encode()
+    {
+        var message = GatewayMessage.Create(_id, _draft);
+        message.EncodedAs(WebSocketTextFormat.Instance);
+        message.EncodedAs(SseFormat.Instance);
+        return message;
+    }
 
     private async Task ReadLoopAsync(SubscriberInbox inbox)
     {
@@ -255,6 +264,7 @@ public class BroadcastBenchmarks
             while (inbox.TryRead(out var message))
             {
                 oldestAcceptedAt = read++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
+                _ = message.EncodedAs(WebSocketTextFormat.Instance);
             }
 
             if (read > 0)
@@ -271,8 +281,10 @@ public class BroadcastBenchmarks
         var read = 0;
         foreach (var subscription in _subscriptions)
         {
-            while (subscription.Messages.TryRead(out _))
+            // As a writer does: each subscriber asks for the frame (encoded by the first, cached for the rest).
+            while (subscription.Messages.TryRead(out var message))
             {
+                _ = message.EncodedAs(WebSocketTextFormat.Instance);
                 read++;
             }
         }

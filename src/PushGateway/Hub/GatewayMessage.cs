@@ -1,14 +1,17 @@
 using System.Diagnostics;
-using PushGateway.Transports.ServerSentEvents;
-using PushGateway.Transports.WebSockets;
 
 namespace PushGateway.Hub;
 
 /// <summary>
-/// One published message with its wire forms, encoded once and shared by every subscriber.
+/// One published message, shared by every subscriber, with its bytes in each wire format that was asked for:
+/// encoded once per format, on first use (see <see cref="MessageFormat"/>).
 /// </summary>
 public sealed class GatewayMessage
 {
+    // The formats this message has been encoded in: one or two, so a list beats a dictionary; prepended
+    // lock-free, so the writers of a broadcast never wait for each other.
+    private Encoded? _encoded;
+
     private GatewayMessage(MessageId? id, MessageDraft draft)
     {
         Id = id;
@@ -16,9 +19,7 @@ public sealed class GatewayMessage
         Topics = draft.Topics;
         EventType = draft.EventType;
         Data = draft.Data;
-        SseFrame = SseFrameEncoder.EncodeEvent(draft.EventType, EventId, draft.Data, draft.RetryMilliseconds);
-        WebSocketFrame = WebSocketFrameEncoder.EncodeText(draft.Data);
-        Utf8Data = WebSocketFrameEncoder.Payload(WebSocketFrame);
+        RetryMilliseconds = draft.RetryMilliseconds;
         AcceptedAt = Stopwatch.GetTimestamp();
     }
 
@@ -46,14 +47,22 @@ public sealed class GatewayMessage
 
     public string Data { get; }
 
-    /// <summary>The data as UTF-8: the payload of a WebSocket text message (a slice of <see cref="WebSocketFrame"/>).</summary>
-    public ReadOnlyMemory<byte> Utf8Data { get; }
+    /// <summary>The reconnection delay the publisher asked clients to use, if any.</summary>
+    public int? RetryMilliseconds { get; }
 
-    /// <summary>The data as one complete, unmasked WebSocket text frame (server to client), header included.</summary>
-    public ReadOnlyMemory<byte> WebSocketFrame { get; }
+    /// <summary>This message in <paramref name="format"/>: encoded on the first call, the same bytes on every later one.</summary>
+    public ReadOnlyMemory<byte> EncodedAs(MessageFormat format)
+    {
+        for (var encoded = Volatile.Read(ref _encoded); encoded is not null; encoded = encoded.Next)
+        {
+            if (ReferenceEquals(encoded.Format, format))
+            {
+                return encoded.Bytes;
+            }
+        }
 
-    /// <summary>The complete <c>text/event-stream</c> frame, blank line included.</summary>
-    public ReadOnlyMemory<byte> SseFrame { get; }
+        return Add(format);
+    }
 
     public bool IsOnAnyOf(IReadOnlySet<string> topics)
     {
@@ -69,4 +78,27 @@ public sealed class GatewayMessage
     }
 
     public static GatewayMessage Create(MessageId? id, MessageDraft draft) => new(id, draft);
+
+    private ReadOnlyMemory<byte> Add(MessageFormat format)
+    {
+        var bytes = format.Encode(this);
+        while (true)
+        {
+            var head = Volatile.Read(ref _encoded);
+            for (var encoded = head; encoded is not null; encoded = encoded.Next)
+            {
+                if (ReferenceEquals(encoded.Format, format))
+                {
+                    return encoded.Bytes; // another writer won the race: everyone gets its bytes
+                }
+            }
+
+            if (Interlocked.CompareExchange(ref _encoded, new Encoded(format, bytes, head), head) == head)
+            {
+                return bytes;
+            }
+        }
+    }
+
+    private sealed record Encoded(MessageFormat Format, ReadOnlyMemory<byte> Bytes, Encoded? Next);
 }

@@ -29,7 +29,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
         if (batching is null)
         {
             (_unframed ??= []).Add(message);
-            _unframedBytes += message.Utf8Data.Length;
+            _unframedBytes += WebSocketTextFormat.Payload(message).Length;
             return _unframedBytes < MaxBatchBytes;
         }
 
@@ -40,8 +40,8 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
             _batchOpen = true;
         }
 
-        // Already encoded, shared by every subscriber: a server frame is never masked.
-        batching.Append(message.WebSocketFrame.Span);
+        // Encoded once for every subscriber (by whichever writer came first): a server frame is never masked.
+        batching.Append(message.EncodedAs(WebSocketTextFormat.Instance).Span);
         return batching.BufferedBytes < MaxBatchBytes;
     }
 
@@ -105,7 +105,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
         {
             foreach (var message in messages)
             {
-                await socket.SendAsync(message.Utf8Data, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                await socket.SendAsync(WebSocketTextFormat.Payload(message), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally

@@ -1,0 +1,86 @@
+using System.Text;
+using PushGateway.Hub;
+using PushGateway.Transports.ServerSentEvents;
+using PushGateway.Transports.WebSockets;
+
+namespace PushGateway.Tests.Hub;
+
+/// <summary>A message is encoded once per format it is read in, lazily, and every reader gets the same bytes.</summary>
+public sealed class GatewayMessageTests
+{
+    [Fact]
+    public void EncodedAs_ManyReaders_EncodesOncePerFormatAndSharesTheBytes()
+    {
+        var message = GatewayMessage.Create(new MessageId(1, 7), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
+        var first = new CountingFormat("first");
+        var second = new CountingFormat("second");
+        Assert.Equal(0, first.Encodings); // made lazily: a format nobody reads is never encoded
+
+        var bytes = Enumerable.Range(0, 100).Select(_ => message.EncodedAs(first)).ToList();
+        var other = message.EncodedAs(second);
+
+        Assert.Equal(1, first.Encodings);
+        Assert.Equal(1, second.Encodings);
+        Assert.All(bytes, b => Assert.True(b.Span == bytes[0].Span, "a reader got other bytes"));
+        Assert.Equal("first:1-7", Encoding.UTF8.GetString(bytes[0].Span));
+        Assert.Equal("second:1-7", Encoding.UTF8.GetString(other.Span));
+    }
+
+    [Fact]
+    public async Task EncodedAs_TwoReadersEncodingAtOnce_BothGetTheOneKeptEncoding()
+    {
+        var format = new RendezvousFormat();
+        var message = GatewayMessage.Create(new MessageId(1, 1), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
+
+        // Each reader finds no encoding, and both encode before either stores its result: a real race, every run.
+        var frames = await Task.WhenAll(
+            Task.Run(() => message.EncodedAs(format), TestContext.Current.CancellationToken),
+            Task.Run(() => message.EncodedAs(format), TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, format.Encodings);
+        Assert.True(frames[0].Span == frames[1].Span, "racing readers got different encodings");
+        Assert.True(message.EncodedAs(format).Span == frames[0].Span);
+    }
+
+    [Fact]
+    public void EncodedAs_TheTransportsFormats_AreTheWireFrames()
+    {
+        var message = GatewayMessage.Create(new MessageId(3, 4), new MessageDraft(["chat"], "update", "a\nb") { RetryMilliseconds = 500 });
+
+        Assert.Equal("event: update\nid: 3-4\nretry: 500\ndata: a\ndata: b\n\n", Encoding.UTF8.GetString(message.EncodedAs(SseFormat.Instance).Span));
+        Assert.Equal([0x81, 3, (byte)'a', (byte)'\n', (byte)'b'], message.EncodedAs(WebSocketTextFormat.Instance).ToArray());
+        Assert.Equal("a\nb", Encoding.UTF8.GetString(WebSocketTextFormat.Payload(message).Span));
+    }
+
+    /// <summary>Encodes only once two encodings have started, each into a new array.</summary>
+    private sealed class RendezvousFormat : MessageFormat
+    {
+        private int _encodings;
+
+        public int Encodings => Volatile.Read(ref _encodings);
+
+        public override string Name => "rendezvous";
+
+        public override ReadOnlyMemory<byte> Encode(GatewayMessage message)
+        {
+            Interlocked.Increment(ref _encodings);
+            Assert.True(SpinWait.SpinUntil(() => Encodings == 2, TimeSpan.FromSeconds(30)), "the second reader never encoded");
+            return new byte[] { 1 };
+        }
+    }
+
+    private sealed class CountingFormat(string name) : MessageFormat
+    {
+        private int _encodings;
+
+        public int Encodings => Volatile.Read(ref _encodings);
+
+        public override string Name => name;
+
+        public override ReadOnlyMemory<byte> Encode(GatewayMessage message)
+        {
+            Interlocked.Increment(ref _encodings);
+            return Encoding.UTF8.GetBytes($"{name}:{message.EventId}");
+        }
+    }
+}
