@@ -51,18 +51,8 @@ public sealed class GatewayMessage
     public int? RetryMilliseconds { get; }
 
     /// <summary>This message in <paramref name="format"/>: encoded on the first call, the same bytes on every later one.</summary>
-    public ReadOnlyMemory<byte> EncodedAs(MessageFormat format)
-    {
-        for (var encoded = Volatile.Read(ref _encoded); encoded is not null; encoded = encoded.Next)
-        {
-            if (ReferenceEquals(encoded.Format, format))
-            {
-                return encoded.Bytes;
-            }
-        }
-
-        return Add(format);
-    }
+    public ReadOnlyMemory<byte> EncodedAs(MessageFormat format) =>
+        Find(Volatile.Read(ref _encoded), format) is { } encoded ? encoded.Bytes : Add(format);
 
     public bool IsOnAnyOf(IReadOnlySet<string> topics)
     {
@@ -85,12 +75,9 @@ public sealed class GatewayMessage
         while (true)
         {
             var head = Volatile.Read(ref _encoded);
-            for (var encoded = head; encoded is not null; encoded = encoded.Next)
+            if (Find(head, format) is { } won)
             {
-                if (ReferenceEquals(encoded.Format, format))
-                {
-                    return encoded.Bytes; // another writer won the race: everyone gets its bytes
-                }
+                return won.Bytes; // another writer won the race: everyone gets its bytes
             }
 
             if (Interlocked.CompareExchange(ref _encoded, new Encoded(format, bytes, head), head) == head)
@@ -98,6 +85,19 @@ public sealed class GatewayMessage
                 return bytes;
             }
         }
+    }
+
+    private static Encoded? Find(Encoded? head, MessageFormat format)
+    {
+        for (var encoded = head; encoded is not null; encoded = encoded.Next)
+        {
+            if (ReferenceEquals(encoded.Format, format))
+            {
+                return encoded;
+            }
+        }
+
+        return null;
     }
 
     private sealed record Encoded(MessageFormat Format, ReadOnlyMemory<byte> Bytes, Encoded? Next);
