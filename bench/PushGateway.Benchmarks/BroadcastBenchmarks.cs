@@ -44,13 +44,13 @@ public class BroadcastBenchmarks
     /// <summary>100 ASCII bytes: a short chat line.</summary>
     private static readonly string Payload = new('x', 100);
 
-    private static readonly HashSet<string> ChatTopics = [Topics.Chat];
+    private static readonly HashSet<string> ChatTopics = [BuiltInTopics.Chat];
 
-    private readonly MessageDraft _draft = new([Topics.Chat], EventTypes.Chat, Payload);
+    private readonly MessageDraft _draft = new([BuiltInTopics.Chat], EventTypes.Chat, Payload);
 
     /// <summary>The same message on two topics, only one of which the subscribers are on.</summary>
-    private readonly MessageDraft _twoTopicDraft = new([Topics.Chat, Topics.Ticker], EventTypes.Chat, Payload);
-    private readonly MessageId _id = new(1_764_072_000_000, 42);
+    private readonly MessageDraft _twoTopicDraft = new([BuiltInTopics.Chat, BuiltInTopics.Ticker], EventTypes.Chat, Payload);
+    private readonly MessagePosition _position = new(1_764_072_000_000, 42);
     private ServiceProvider? _services;
     private MeterProvider? _meterProvider;
     private DeliveryRecorder? _deliveries;
@@ -111,7 +111,7 @@ public class BroadcastBenchmarks
             _subscriptions[i] = Completed(_hub.SubscribeAsync(ChatTopics, lastEventId: null, transport: "ws"));
         }
 
-        _encoded = GatewayMessage.Create(_id, _draft);
+        _encoded = GatewayMessage.Create(_position, _draft);
     }
 
     [GlobalCleanup]
@@ -131,15 +131,15 @@ public class BroadcastBenchmarks
     }
 
     /// <summary>
-    /// Node-local fan-out (<see cref="BroadcastHub.PublishLocal"/>): under the hub's lock one TryWrite per
-    /// subscriber; then the drain, where the first reader encodes the WebSocket frame and the rest reuse it.
+    /// Node-local fan-out: a message without a position handed to the hub as the backplane hands every message
+    /// (<see cref="BroadcastHub.Deliver"/>), so under the hub's lock one TryWrite per subscriber; then the drain, where the first reader encodes the WebSocket frame and the rest reuse it.
     /// </summary>
     /// <returns>Messages drained, so that the work cannot be elided.</returns>
     [Benchmark]
     [PerSubscriber]
     public int PublishLocal()
     {
-        _hub!.PublishLocal(_draft);
+        _hub!.Deliver(GatewayMessage.Create(position: null, _draft));
         return Drain();
     }
 
@@ -185,7 +185,7 @@ public class BroadcastBenchmarks
     [PerSubscriber]
     public int PublishLocalTwoTopics()
     {
-        _hub!.PublishLocal(_twoTopicDraft);
+        _hub!.Deliver(GatewayMessage.Create(position: null, _twoTopicDraft));
         return Drain();
     }
 
@@ -215,7 +215,7 @@ public class BroadcastBenchmarks
     public int PublishToParkedReaders()
     {
         var target = Interlocked.Read(ref _readByParkedReaders) + Subscribers;
-        _hub!.PublishLocal(_draft);
+        _hub!.Deliver(GatewayMessage.Create(position: null, _draft));
         var spinner = default(SpinWait);
         while (Interlocked.Read(ref _readByParkedReaders) < target)
         {
@@ -238,14 +238,12 @@ public class BroadcastBenchmarks
     /// its WebSocket frame and its SSE frame, each made on first use as a writer would ask for it.
     /// (Runs for each <see cref="Subscribers"/> value, which it ignores.)
     /// </summary>
-    /// <returns>The message.</returns>
+    /// <returns>The bytes encoded, so that the work cannot be elided.</returns>
     [Benchmark]
-    public GatewayMessage Encode()
+    public int Encode()
     {
-        var message = GatewayMessage.Create(_id, _draft);
-        message.EncodedAs(WebSocketTextFormat.Instance);
-        message.EncodedAs(SseFormat.Instance);
-        return message;
+        var message = GatewayMessage.Create(_position, _draft);
+        return message.EncodedAs(WebSocketTextFormat.Instance).Length + message.EncodedAs(SseFormat.Instance).Length;
     }
 
     private async Task ReadLoopAsync(SubscriberInbox inbox)

@@ -5,7 +5,7 @@ using PushGateway.Backplanes.Redis;
 
 namespace PushGateway.Backplanes;
 
-public static class BackplaneServiceCollectionExtensions
+internal static class BackplaneServiceCollectionExtensions
 {
     /// <summary>Tag of the readiness checks served at <c>/readyz</c>.</summary>
     public const string ReadyTag = "ready";

@@ -1,7 +1,7 @@
 namespace PushGateway.Backplanes;
 
 /// <summary>The backplane cannot be reached: the operation certainly did not happen (answer 503, close 1013).</summary>
-public sealed class BackplaneUnavailableException : Exception
+internal sealed class BackplaneUnavailableException : Exception
 {
     public BackplaneUnavailableException()
     {

@@ -3,7 +3,7 @@ using PushGateway.Hub;
 namespace PushGateway.Backplanes;
 
 /// <summary>
-/// Where a message's position (its id) is decided, where history is kept, and how a message reaches every
+/// Where a message's position (<see cref="MessagePosition"/>) is decided, where history is kept, and how a message reaches every
 /// node's hub. The in-process backplane serves one node; the Redis one makes several nodes one gateway.
 /// </summary>
 /// <remarks>
@@ -26,7 +26,7 @@ namespace PushGateway.Backplanes;
 /// and delivery catches up from where it stopped once the backplane is back.
 /// </para>
 /// </remarks>
-public interface IBackplane
+internal interface IBackplane
 {
     /// <summary>For metrics and health: <c>in-process</c> or <c>redis</c>.</summary>
     string Name { get; }
@@ -48,13 +48,13 @@ public interface IBackplane
     Task StopAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores the message and has it delivered to every node. Returns its position: an id later than every
-    /// position returned before, on any node, so that ids compare across topics and nodes. Storing and handing
+    /// Stores the message and has it delivered to every node. Returns its position: later than every
+    /// position returned before, on any node, so that positions compare across topics and nodes. Storing and handing
     /// on are one step: a message is in the history and on its way to every node, or in neither. A message
-    /// that carries its own id (<see cref="MessageDraft.CustomId"/>) and repeats one stored within the
+    /// that carries its own id (<see cref="MessageDraft.EventId"/>) and repeats one stored within the
     /// deduplication window may be answered with the first one's position and not stored again.
     /// </summary>
-    ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken);
+    ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken);
 
     /// <summary>
     /// Publishes for this node's subscribers only (a node's own ticks). Where this node is the whole gateway,
@@ -62,7 +62,7 @@ public interface IBackplane
     /// the backplane it gets neither (they could never replay it) and goes straight to this node's target;
     /// the result is then null. Never throws for an outage in that case.
     /// </summary>
-    ValueTask<MessageId?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken);
+    ValueTask<MessagePosition?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken);
 
     /// <summary>
     /// Claims <paramref name="name"/> for this node for <paramref name="hold"/>: true on exactly one of the
@@ -76,7 +76,7 @@ public interface IBackplane
     /// the client came from), so that live delivery skips it; null when nothing delivered live can be older
     /// than what the client saw (one node), or when the id is not a position (a publisher's own).
     /// </summary>
-    MessageId? SeenThrough(string lastEventId);
+    MessagePosition? SeenThrough(string lastEventId);
 
     /// <summary>
     /// The held messages on <paramref name="topics"/> after <paramref name="lastEventId"/> (a position, or a
@@ -85,7 +85,7 @@ public interface IBackplane
     /// been delivered to this node yet). <see cref="ResumeStatus.Gap"/> when some of what followed the id is
     /// no longer held, or the id cannot be placed (never issued, or from a history since lost).
     /// </summary>
-    ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken);
+    ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessagePosition? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken);
 
     /// <summary>
     /// Subscribers of <paramref name="topic"/> across all nodes (this node's are <paramref name="localSubscribers"/>;

@@ -3,7 +3,7 @@ using PushGateway.Hub;
 namespace PushGateway.Backplanes;
 
 /// <summary>A node's hub, as the backplane sees it: handed to <see cref="IBackplane.StartAsync"/>.</summary>
-public interface IDeliveryTarget
+internal interface IDeliveryTarget
 {
     /// <summary>
     /// Fans a message out to this node's subscribers. Messages with an id come in id order, one at a time; a

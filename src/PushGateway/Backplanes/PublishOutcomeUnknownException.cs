@@ -4,7 +4,7 @@ namespace PushGateway.Backplanes;
 /// The backplane took a publish but never confirmed it (a timeout, or the connection lost after the
 /// request was sent): the message may or may not have been stored and delivered (answer 504, close 1013).
 /// </summary>
-public sealed class PublishOutcomeUnknownException : Exception
+internal sealed class PublishOutcomeUnknownException : Exception
 {
     public PublishOutcomeUnknownException()
     {

@@ -6,7 +6,7 @@ namespace PushGateway.Hosting;
 /// working directory: started as <c>dotnet /opt/pushgateway/PushGateway.dll</c> from a systemd unit or a script,
 /// the gateway still finds its settings.
 /// </summary>
-public static class ContentRoot
+internal static class ContentRoot
 {
     /// <summary>The content root to use, or null to leave the host's choice (one was given).</summary>
     public static string? For(string[] args)

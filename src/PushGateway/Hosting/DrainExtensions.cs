@@ -6,7 +6,7 @@ using PushGateway.Transports.WebSockets;
 
 namespace PushGateway.Hosting;
 
-public static class DrainExtensions
+internal static class DrainExtensions
 {
     /// <summary>Time the host keeps after the drain and the closing handshakes, for Kestrel to finish the last requests.</summary>
     private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace PushGateway.Hosting;
 
-public static class MemoryReclaimExtensions
+internal static class MemoryReclaimExtensions
 {
     /// <summary>
     /// The <see cref="MemoryReclaimService"/>, configured by <see cref="MemoryReclaimOptions"/>, and

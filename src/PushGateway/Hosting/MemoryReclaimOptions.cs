@@ -6,7 +6,7 @@ namespace PushGateway.Hosting;
 /// Giving memory back after many connections closed (<see cref="MemoryReclaimService"/>); bound
 /// from <c>PushGateway:MemoryReclaim</c>.
 /// </summary>
-public sealed class MemoryReclaimOptions
+internal sealed class MemoryReclaimOptions
 {
     public const string Section = "PushGateway:MemoryReclaim";
 

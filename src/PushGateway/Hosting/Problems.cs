@@ -1,10 +1,9 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace PushGateway.Hosting;
 
 /// <summary>RFC 9457 problem responses for what clients get wrong.</summary>
-public static class Problems
+internal static class Problems
 {
     /// <summary>The <c>type</c> of <see cref="PublishOutcomeUnknown"/>: a publisher can tell it from a proxy's 504.</summary>
     public const string PublishOutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
@@ -21,21 +20,6 @@ public static class Problems
 
     public static IResult TooLarge(string detail) =>
         Status(StatusCodes.Status413PayloadTooLarge, detail);
-
-    /// <summary>
-    /// Caps the request body at <paramref name="maxBytes"/>: a declared larger body gets the 413 returned
-    /// here at once; an undeclared (chunked) one fails with a 413 <see cref="BadHttpRequestException"/> while read.
-    /// </summary>
-    public static IResult? LimitBody(HttpContext context, int maxBytes, string what)
-    {
-        if (context.Request.ContentLength > maxBytes)
-        {
-            return TooLarge($"{what} takes at most {maxBytes} bytes.");
-        }
-
-        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = maxBytes;
-        return null;
-    }
 
     /// <summary>
     /// 503 with a Retry-After drawn from [<paramref name="minRetrySeconds"/>, <paramref name="maxRetrySeconds"/>]:

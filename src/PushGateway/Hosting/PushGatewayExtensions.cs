@@ -9,7 +9,7 @@ using Serilog;
 
 namespace PushGateway.Hosting;
 
-public static class PushGatewayExtensions
+internal static class PushGatewayExtensions
 {
     /// <summary>Where the host listens when nothing else (urls, ports, Kestrel endpoints) is configured.</summary>
     public const string DefaultUrl = "http://localhost:8080";

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace PushGateway.Hosting;
@@ -16,6 +17,21 @@ internal static class RequestBodyReader
 {
     /// <summary>The field a problem names when the body as a whole is at fault.</summary>
     public const string BodyField = "body";
+
+    /// <summary>
+    /// Call before reading: caps the body at <paramref name="maxBytes"/>. A declared larger body gets the 413 returned
+    /// here at once; an undeclared (chunked) one fails with a 413 <see cref="BadHttpRequestException"/> while read.
+    /// </summary>
+    public static IResult? CapSize(HttpContext context, int maxBytes, string what)
+    {
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return Problems.TooLarge($"{what} takes at most {maxBytes} bytes.");
+        }
+
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = maxBytes;
+        return null;
+    }
 
     /// <summary>
     /// A JSON body, in UTF-8 or the charset its <c>Content-Type</c> names. A syntax error names

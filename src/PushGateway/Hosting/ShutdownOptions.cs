@@ -7,7 +7,7 @@ namespace PushGateway.Hosting;
 /// paced batches over <see cref="DrainWindow"/>, so that their clients reconnect elsewhere spread out rather than
 /// all in the same second. Bound from <c>PushGateway:Shutdown</c>.
 /// </summary>
-public sealed class ShutdownOptions
+internal sealed class ShutdownOptions
 {
     public const string Section = "PushGateway:Shutdown";
 

@@ -18,7 +18,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
     private readonly HubOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<BroadcastHub> _logger;
-    private MessageId? _lastDelivered;
+    private MessagePosition? _lastDelivered;
     private long _delivered;
     private long _lastSubscriptionId;
     private long _fanOuts;
@@ -38,7 +38,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
 
     public long PublishedCount => Interlocked.Read(ref _delivered);
 
-    public ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
+    public ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
         var startedAt = Stopwatch.GetTimestamp();
@@ -64,14 +64,6 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         }
     }
 
-    public GatewayMessage PublishLocal(MessageDraft draft)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
-        var message = GatewayMessage.Create(id: null, draft);
-        FanOut(message);
-        return message;
-    }
-
     public void Deliver(GatewayMessage message) => FanOut(message);
 
     public IReadOnlyDictionary<string, int> SubscriberCounts()
@@ -95,7 +87,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         }
 
         SubscriptionCloseReason? closedFor;
-        MessageId? joinedAfter;
+        MessagePosition? joinedAfter;
         lock (_gate)
         {
             closedFor = _closedFor;
@@ -194,9 +186,9 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         List<Subscription>? slow = null;
         lock (_gate)
         {
-            if (message.Id is { } id)
+            if (message.Position is { } position)
             {
-                _lastDelivered = id;
+                _lastDelivered = position;
                 _delivered++;
             }
 
@@ -250,7 +242,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         }
     }
 
-    private async ValueTask<MessageId> AwaitPublishAsync(ValueTask<MessageId> publishing, long startedAt)
+    private async ValueTask<MessagePosition> AwaitPublishAsync(ValueTask<MessagePosition> publishing, long startedAt)
     {
         try
         {

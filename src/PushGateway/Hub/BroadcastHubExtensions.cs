@@ -1,9 +1,9 @@
 namespace PushGateway.Hub;
 
-public static class BroadcastHubExtensions
+internal static class BroadcastHubExtensions
 {
     /// <summary>Publishes <paramref name="data"/> on one topic; returns the backplane's id.</summary>
-    public static ValueTask<MessageId> PublishAsync(
+    public static ValueTask<MessagePosition> PublishAsync(
         this IBroadcastHub hub, string topic, string eventType, string data, CancellationToken cancellationToken = default) =>
         hub.PublishAsync(new MessageDraft([topic], eventType, data), cancellationToken);
 }

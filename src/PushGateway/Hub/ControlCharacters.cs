@@ -5,7 +5,7 @@ namespace PushGateway.Hub;
 /// (U+0080–U+009F). None belongs in an event id or type: CR and LF would split an SSE line, and
 /// the rest are invisible in logs and headers, or read as line breaks by some parsers (NEL, U+0085).
 /// </summary>
-public static class ControlCharacters
+internal static class ControlCharacters
 {
     public static bool ContainsAny(ReadOnlySpan<char> text) =>
         text.ContainsAnyInRange('\0', '\u001f') || text.ContainsAnyInRange('\u007f', '\u009f');

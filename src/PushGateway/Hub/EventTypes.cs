@@ -1,7 +1,7 @@
 namespace PushGateway.Hub;
 
 /// <summary>The SSE event types the gateway publishes with.</summary>
-public static class EventTypes
+internal static class EventTypes
 {
     /// <summary>EventSource's default type: a bare <c>onmessage</c> handler sees these (the ticks).</summary>
     public const string Message = "message";

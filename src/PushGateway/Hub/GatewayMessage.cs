@@ -6,16 +6,16 @@ namespace PushGateway.Hub;
 /// One published message, shared by every subscriber, with its bytes in each wire format that was asked for:
 /// encoded once per format, on first use (see <see cref="MessageFormat"/>).
 /// </summary>
-public sealed class GatewayMessage
+internal sealed class GatewayMessage
 {
     // The formats this message has been encoded in: one or two, so a list beats a dictionary; prepended
     // lock-free, so the writers of a broadcast never wait for each other.
     private Encoded? _encoded;
 
-    private GatewayMessage(MessageId? id, MessageDraft draft)
+    private GatewayMessage(MessagePosition? position, MessageDraft draft)
     {
-        Id = id;
-        EventId = draft.CustomId ?? id?.ToString();
+        Position = position;
+        EventId = draft.EventId ?? position?.ToString();
         Topics = draft.Topics;
         EventType = draft.EventType;
         Data = draft.Data;
@@ -32,12 +32,12 @@ public sealed class GatewayMessage
     public long AcceptedAt { get; }
 
     /// <summary>
-    /// The backplane's id, which orders every message; null for a node-local message (a tick on a
-    /// cluster), which is neither kept nor resumable.
+    /// Where the backplane put the message, which orders every message; null for a node-local message (a tick
+    /// on a cluster), which is neither kept nor resumable.
     /// </summary>
-    public MessageId? Id { get; }
+    public MessagePosition? Position { get; }
 
-    /// <summary>The id clients see: the publisher's own, or <see cref="Id"/>; null sends no <c>id:</c> field.</summary>
+    /// <summary>The id clients see: the publisher's own, or <see cref="Position"/>; null sends no <c>id:</c> field.</summary>
     public string? EventId { get; }
 
     public IReadOnlyList<string> Topics { get; }
@@ -67,7 +67,7 @@ public sealed class GatewayMessage
         return false;
     }
 
-    public static GatewayMessage Create(MessageId? id, MessageDraft draft) => new(id, draft);
+    public static GatewayMessage Create(MessagePosition? position, MessageDraft draft) => new(position, draft);
 
     private ReadOnlyMemory<byte> Add(MessageFormat format)
     {

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Hub;
 
 /// <summary>The broadcast hub; bound from <c>PushGateway:Hub</c>.</summary>
-public sealed class HubOptions
+internal sealed class HubOptions
 {
     public const string Section = "PushGateway:Hub";
 

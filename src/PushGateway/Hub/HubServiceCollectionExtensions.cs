@@ -4,7 +4,7 @@ using PushGateway.Observability;
 
 namespace PushGateway.Hub;
 
-public static class HubServiceCollectionExtensions
+internal static class HubServiceCollectionExtensions
 {
     /// <summary>The broadcast hub on its backplane (in-process, or Redis when configured).</summary>
     public static IServiceCollection AddBroadcastHub(this IServiceCollection services)

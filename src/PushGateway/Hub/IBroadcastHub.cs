@@ -6,7 +6,7 @@ namespace PushGateway.Hub;
 /// bounded queue, and one whose queue is full is dropped (its subscription closed as
 /// <see cref="SubscriptionCloseReason.SlowConsumer"/>) while everyone else carries on.
 /// </summary>
-public interface IBroadcastHub
+internal interface IBroadcastHub
 {
     /// <summary>Subscriptions open on this node.</summary>
     int SubscriberCount { get; }
@@ -15,22 +15,19 @@ public interface IBroadcastHub
     long PublishedCount { get; }
 
     /// <summary>
-    /// Publishes through the backplane and returns the message's position (its id; what clients see is
-    /// <see cref="MessageDraft.EventIdAt"/>); subscribers of any of its topics on every node receive it
-    /// once, in id order. Throws
+    /// Publishes through the backplane and returns the message's position (what clients see as its
+    /// id is <see cref="MessageDraft.EventIdAt"/>); subscribers of any of its topics on every node receive it
+    /// once, in position order. Throws
     /// <see cref="Backplanes.BackplaneUnavailableException"/> when it certainly was not stored, and
     /// <see cref="Backplanes.PublishOutcomeUnknownException"/> when it may have been (and delivered).
     /// </summary>
-    ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
+    ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Publishes for this node's subscribers only (its own ticks), as the backplane says: with an id and
+    /// Publishes for this node's subscribers only (its own ticks), as the backplane says: with a position and
     /// history when this node is the whole gateway, else without either (<see cref="Backplanes.IBackplane.PublishToThisNodeAsync"/>).
     /// </summary>
     ValueTask PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken = default);
-
-    /// <summary>Offers a message to this node's subscribers only, without id or history, whatever the backplane.</summary>
-    GatewayMessage PublishLocal(MessageDraft draft);
 
     /// <summary>
     /// Opens a subscription to <paramref name="topics"/>. With <paramref name="lastEventId"/>, the held

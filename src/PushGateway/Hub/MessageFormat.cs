@@ -6,7 +6,7 @@ namespace PushGateway.Hub;
 /// <see cref="GatewayMessage.EncodedAs"/>, which encodes on first use and hands every later subscriber the
 /// same bytes.
 /// </summary>
-public abstract class MessageFormat
+internal abstract class MessageFormat
 {
     /// <summary>For logs and tests.</summary>
     public abstract string Name { get; }

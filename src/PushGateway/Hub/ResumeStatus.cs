@@ -1,7 +1,7 @@
 namespace PushGateway.Hub;
 
 /// <summary>How a subscription that named a last event id was resumed.</summary>
-public enum ResumeStatus
+internal enum ResumeStatus
 {
     /// <summary>No last event id was given: the subscription starts live.</summary>
     None,

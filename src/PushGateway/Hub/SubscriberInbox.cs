@@ -11,7 +11,7 @@ namespace PushGateway.Hub;
 /// spin lock on one of its own fields rather than a lock object: the critical sections are a few
 /// instructions, and fan-out to many subscribers touches one object fewer per subscriber.
 /// </summary>
-public sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
+internal sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
 {
     private const int InitialSlots = 4;
 

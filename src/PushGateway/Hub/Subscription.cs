@@ -4,7 +4,7 @@ namespace PushGateway.Hub;
 /// One subscriber's place in the hub: a bounded queue that the hub fills without ever waiting, and
 /// that the connection's own writer loop drains. Dispose it when the connection ends.
 /// </summary>
-public sealed class Subscription : IDisposable
+internal sealed class Subscription : IDisposable
 {
     private readonly SubscriberInbox _queue;
     private readonly CancellationTokenSource _closed = new();
@@ -53,14 +53,14 @@ public sealed class Subscription : IDisposable
         _closed.Dispose();
     }
 
-    /// <summary>Live messages up to this id are not queued: the client saw them on another node.</summary>
-    internal MessageId? SkipThrough { get; set; }
+    /// <summary>Live messages up to this position are not queued: the client saw them on another node.</summary>
+    internal MessagePosition? SkipThrough { get; set; }
 
     /// <summary>The hub's last fan-out that offered this subscriber a message: one offer per message, however many topics match.</summary>
     internal long LastFanOut { get; set; }
 
     internal bool TryDeliver(GatewayMessage message) =>
-        (SkipThrough is { } floor && message.Id is { } id && !id.IsAfter(floor)) || _queue.TryWrite(message);
+        (SkipThrough is { } floor && message.Position is { } position && !position.IsAfter(floor)) || _queue.TryWrite(message);
 
     /// <summary>Ends the subscription; the first reason given wins.</summary>
     internal void Close(SubscriptionCloseReason reason)

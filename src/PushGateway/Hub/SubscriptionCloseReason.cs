@@ -1,7 +1,7 @@
 namespace PushGateway.Hub;
 
 /// <summary>Why the hub ended a subscription.</summary>
-public enum SubscriptionCloseReason
+internal enum SubscriptionCloseReason
 {
     /// <summary>The subscriber's queue was full: it reads slower than messages arrive.</summary>
     SlowConsumer,

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace PushGateway.Hub;
 
 /// <summary>What a topic may be called: letters, digits and <c>-_.:/</c>, 1 to 256 characters.</summary>
-public static class TopicName
+internal static class TopicName
 {
     public const int MaxLength = 256;
 

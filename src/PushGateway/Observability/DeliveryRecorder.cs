@@ -12,7 +12,7 @@ namespace PushGateway.Observability;
 /// batch adds to: a measurement through the OpenTelemetry SDK costs more than the rest of a parked
 /// reader's wake-up (see bench/README.md, "Metrics on the hot path").
 /// </summary>
-public sealed class DeliveryRecorder
+internal sealed class DeliveryRecorder
 {
     /// <summary>
     /// The histogram takes one batch per this many milliseconds, whichever connection writes it: at most

@@ -1,7 +1,7 @@
 namespace PushGateway.Observability;
 
 /// <summary>How the gateway writes its logs (<c>PushGateway:Logging</c>). Levels are set in <c>Serilog:MinimumLevel</c>.</summary>
-public sealed class GatewayLoggingOptions
+internal sealed class GatewayLoggingOptions
 {
     public const string Section = "PushGateway:Logging";
 

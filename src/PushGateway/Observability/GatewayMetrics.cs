@@ -9,7 +9,7 @@ namespace PushGateway.Observability;
 /// The gateway's instruments, on the meter <c>PushGateway</c> (names and units after the OpenTelemetry
 /// conventions; the README's "Metrics" section lists them). The dashboard reads them by name.
 /// </summary>
-public sealed class GatewayMetrics
+internal sealed class GatewayMetrics
 {
     public const string MeterName = "PushGateway";
 

@@ -1,7 +1,7 @@
 namespace PushGateway.Observability;
 
 /// <summary>The console log's format.</summary>
-public enum LogFormat
+internal enum LogFormat
 {
     /// <summary><c>[12:00:00 INF] Source: message</c>, one line per event.</summary>
     Text,

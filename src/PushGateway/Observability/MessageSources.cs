@@ -1,7 +1,7 @@
 namespace PushGateway.Observability;
 
 /// <summary>The <c>source</c> tag of <c>pushgateway.messages.published</c>: where this node accepted a message.</summary>
-public static class MessageSources
+internal static class MessageSources
 {
     public const string PublishApi = "publish_api";
 

@@ -8,7 +8,7 @@ namespace PushGateway.Observability;
 /// mark them with <see cref="RequireMetricsAccess{TBuilder}"/>; <see cref="UseMetricsAccess"/> (after
 /// authentication) answers 401 or 403 with a problem body for the requests that may not read them.
 /// </summary>
-public static class MetricsAccessExtensions
+internal static class MetricsAccessExtensions
 {
     public static TBuilder RequireMetricsAccess<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder

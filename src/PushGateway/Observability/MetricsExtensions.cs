@@ -4,7 +4,7 @@ using OpenTelemetry.Metrics;
 
 namespace PushGateway.Observability;
 
-public static class MetricsExtensions
+internal static class MetricsExtensions
 {
     /// <summary>Set (as an environment variable), metrics are also pushed over OTLP to this collector.</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";

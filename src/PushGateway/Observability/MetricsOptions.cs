@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Observability;
 
 /// <summary>The metrics endpoint; bound from <c>PushGateway:Metrics</c>.</summary>
-public sealed class MetricsOptions
+internal sealed class MetricsOptions
 {
     public const string Section = "PushGateway:Metrics";
 
@@ -15,7 +15,7 @@ public sealed class MetricsOptions
     public MetricsAccess Access { get; set; } = MetricsAccess.Admin;
 }
 
-public enum MetricsAccess
+internal enum MetricsAccess
 {
     /// <summary>
     /// A token whose <c>pushgateway</c> claim has <c>"admin": true</c>, when authorization is on; anyone

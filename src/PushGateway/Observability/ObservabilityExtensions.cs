@@ -10,7 +10,7 @@ using Serilog.Formatting.Compact;
 
 namespace PushGateway.Observability;
 
-public static class ObservabilityExtensions
+internal static class ObservabilityExtensions
 {
     public const string LivenessPath = "/healthz";
 

@@ -32,7 +32,7 @@ internal static class PublishEndpoint
         }
 
         var request = context.Request;
-        if (Problems.LimitBody(context, options.Value.MaxRequestBytes, "A publish request") is { } tooLarge)
+        if (RequestBodyReader.CapSize(context, options.Value.MaxRequestBytes, "A publish request") is { } tooLarge)
         {
             return tooLarge;
         }

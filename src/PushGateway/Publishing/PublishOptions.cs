@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Publishing;
 
 /// <summary>The HTTP publish API; bound from <c>PushGateway:Publish</c>.</summary>
-public sealed class PublishOptions
+internal sealed class PublishOptions
 {
     public const string Section = "PushGateway:Publish";
 

@@ -7,7 +7,7 @@ namespace PushGateway.Publishing;
 /// The body of <c>POST /publish</c>, as JSON or as form fields of the same names (<c>topic</c>
 /// repeated for several topics).
 /// </summary>
-public sealed record PublishRequest
+internal sealed record PublishRequest
 {
     /// <summary>One topic, or several (a JSON array, or the form field repeated).</summary>
     public JsonElement Topic { get; init; }
@@ -32,7 +32,7 @@ public sealed record PublishRequest
 
 /// <summary>What <c>POST /publish</c> answers.</summary>
 /// <param name="Id">The event id subscribers see.</param>
-public sealed record PublishResponse(string Id);
+internal sealed record PublishResponse(string Id);
 
 /// <remarks>Web defaults, but a property given twice is ambiguous: a 400 naming it.</remarks>
 [JsonSerializable(typeof(PublishRequest))]

@@ -36,7 +36,7 @@ internal static class PublishValidator
             errors["event"] = [$"1 to {MaxEventTypeLength} characters, without control characters."];
         }
 
-        if (id is not null && !EventIdRules.IsValidCustomId(id))
+        if (id is not null && !EventIdRules.IsValidPublisherEventId(id))
         {
             errors["id"] = [$"1 to {EventIdRules.MaxLength} characters without control characters, and not of the form digits-digits, which the gateway's own ids use."];
         }
@@ -58,7 +58,7 @@ internal static class PublishValidator
             ? null
             : new MessageDraft([.. topics.Distinct(StringComparer.Ordinal)!], eventType ?? EventTypes.Message, data!)
             {
-                CustomId = id,
+                EventId = id,
                 RetryMilliseconds = retryMilliseconds,
             };
     }

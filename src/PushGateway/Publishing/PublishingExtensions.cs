@@ -4,7 +4,7 @@ using PushGateway.Security;
 
 namespace PushGateway.Publishing;
 
-public static class PublishingExtensions
+internal static class PublishingExtensions
 {
     /// <summary>The ticker (<see cref="TickerOptions"/>) and the HTTP publish API (<see cref="PublishOptions"/>).</summary>
     public static IServiceCollection AddPublishing(this IServiceCollection services)

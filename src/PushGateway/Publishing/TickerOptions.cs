@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Publishing;
 
 /// <summary>The server-time ticker; bound from <c>PushGateway:Ticker</c>.</summary>
-public sealed class TickerOptions
+internal sealed class TickerOptions
 {
     public const string Section = "PushGateway:Ticker";
 

@@ -1,7 +1,7 @@
 namespace PushGateway.Publishing;
 
 /// <summary>Where ticks go when several nodes share a backplane.</summary>
-public enum TickerScope
+internal enum TickerScope
 {
     /// <summary>Each node ticks for its own clients; ticks carry no id and are not kept (the default).</summary>
     Node,

@@ -8,7 +8,7 @@ using PushGateway.Observability;
 namespace PushGateway.Publishing;
 
 /// <summary>
-/// Publishes the server time on <see cref="Topics.Ticker"/> as the default SSE event type. Each node
+/// Publishes the server time on <see cref="BuiltInTopics.Ticker"/> as the default SSE event type. Each node
 /// ticks for its own clients (<see cref="TickerScope.Node"/>; on a cluster without id or history, as the
 /// backplane decides), unless the ticks are to go through the backplane like any message: then the node that
 /// claims each interval first ticks for every node's clients, so that there is still one tick per interval.
@@ -36,7 +36,7 @@ internal sealed partial class TickerService(
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 var now = timeProvider.GetUtcNow();
-                var draft = new MessageDraft([Topics.Ticker], EventTypes.Message, Describe(now));
+                var draft = new MessageDraft([BuiltInTopics.Ticker], EventTypes.Message, Describe(now));
                 try
                 {
                     if (!clusterWide)

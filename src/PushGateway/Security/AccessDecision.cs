@@ -1,14 +1,14 @@
 namespace PushGateway.Security;
 
 /// <summary>The outcome of an authorization check, with the topic that failed it.</summary>
-public sealed record AccessDecision(AccessResult Result, string? Topic = null)
+internal sealed record AccessDecision(AccessResult Result, string? Topic = null)
 {
     public static AccessDecision Allowed { get; } = new(AccessResult.Allowed);
 
     public bool IsAllowed => Result == AccessResult.Allowed;
 }
 
-public enum AccessResult
+internal enum AccessResult
 {
     Allowed,
 

@@ -3,7 +3,7 @@ using Microsoft.Net.Http.Headers;
 namespace PushGateway.Security;
 
 /// <summary>401 and 403 problem responses for a refused <see cref="AccessDecision"/>.</summary>
-public static class AccessProblems
+internal static class AccessProblems
 {
     public static IResult For(AccessDecision decision, string action, HttpContext context)
     {

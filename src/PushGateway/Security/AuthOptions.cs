@@ -4,7 +4,7 @@ namespace PushGateway.Security;
 /// JWT authorization; bound from <c>PushGateway:Auth</c>. With neither key set the gateway runs open:
 /// anyone may publish and subscribe to anything (it says so at start-up).
 /// </summary>
-public sealed class AuthOptions
+internal sealed class AuthOptions
 {
     public const string Section = "PushGateway:Auth";
 

@@ -1,6 +1,6 @@
 namespace PushGateway.Security;
 
-public static class ConnectionAdmissionExtensions
+internal static class ConnectionAdmissionExtensions
 {
     /// <summary>
     /// Tells <see cref="ConnectionAdmission"/> when a request runs on a connection, so that only idle connections

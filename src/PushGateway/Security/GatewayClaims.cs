@@ -8,7 +8,7 @@ namespace PushGateway.Security;
 /// claim): <c>{"publish": ["topic or pattern", …], "subscribe": […], "admin": true}</c>. <c>admin</c> (only the
 /// JSON <c>true</c> counts) lets the holder read the operator's endpoints, such as <c>/metrics</c>.
 /// </summary>
-public sealed record GatewayClaims(IReadOnlyList<string> Publish, IReadOnlyList<string> Subscribe, DateTimeOffset? Expires)
+internal sealed record GatewayClaims(IReadOnlyList<string> Publish, IReadOnlyList<string> Subscribe, DateTimeOffset? Expires)
 {
     public bool Admin { get; init; }
 

@@ -7,7 +7,7 @@ namespace PushGateway.Security;
 /// A token bucket per WebSocket for the messages it sends. One partitioned limiter for all
 /// connections: a single replenishment timer, and idle buckets are reclaimed by the framework.
 /// </summary>
-public sealed class InboundMessageLimiter : IDisposable
+internal sealed class InboundMessageLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<long> _limiter;
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Security;
 
 /// <summary>Abuse controls; bound from <c>PushGateway:Limits</c>.</summary>
-public sealed class LimitsOptions
+internal sealed class LimitsOptions
 {
     public const string Section = "PushGateway:Limits";
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace PushGateway.Security;
 
-public static class SecurityExtensions
+internal static class SecurityExtensions
 {
     /// <summary>
     /// JWT bearer authentication, the topic authorizer (<see cref="AuthOptions"/>) and the rate limits

@@ -1,6 +1,6 @@
 namespace PushGateway.Security;
 
-public static class SecurityHeadersExtensions
+internal static class SecurityHeadersExtensions
 {
     /// <summary>Content-Security-Policy, nosniff and Referrer-Policy on every response.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>

@@ -2,7 +2,7 @@ using PushGateway.Hosting;
 
 namespace PushGateway.Security;
 
-public static class StreamAdmissionExtensions
+internal static class StreamAdmissionExtensions
 {
     /// <summary>
     /// Counts the endpoint's requests as long-lived streams (<see cref="StreamAdmission"/>): 503 past the cap, and

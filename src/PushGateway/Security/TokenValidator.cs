@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace PushGateway.Security;
 
 /// <summary>Validates a token that arrives outside a request (a WebSocket's refresh) as the bearer handler would.</summary>
-public sealed class TokenValidator(IOptionsMonitor<JwtBearerOptions> options)
+internal sealed class TokenValidator(IOptionsMonitor<JwtBearerOptions> options)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 

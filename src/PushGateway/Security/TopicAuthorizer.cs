@@ -8,7 +8,7 @@ namespace PushGateway.Security;
 /// otherwise publishing needs a token whose <c>publish</c> patterns cover every target topic, and
 /// subscribing to a private topic needs one whose <c>subscribe</c> patterns cover it.
 /// </summary>
-public sealed class TopicAuthorizer(IOptions<AuthOptions> options)
+internal sealed class TopicAuthorizer(IOptions<AuthOptions> options)
 {
     private readonly AuthOptions _options = options.Value;
 

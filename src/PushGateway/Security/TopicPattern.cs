@@ -1,7 +1,7 @@
 namespace PushGateway.Security;
 
 /// <summary>Topic patterns of the token claims: a topic name in which <c>*</c> matches any run of characters.</summary>
-public static class TopicPattern
+internal static class TopicPattern
 {
     /// <summary>
     /// Greedy wildcard match that backtracks only to the last <c>*</c>: at most pattern length × topic length

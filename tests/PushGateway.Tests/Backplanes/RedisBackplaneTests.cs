@@ -49,7 +49,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         var second = await sseOnB.NextAsync();
         Assert.Equal(("chat", "from a"), (first.EventType, first.Data));
         Assert.Equal("from b", second.Data);
-        Assert.True(MessageId.TryParse(second.EventId, out var secondId) && MessageId.TryParse(first.EventId, out var firstId)
+        Assert.True(MessagePosition.TryParse(second.EventId, out var secondId) && MessagePosition.TryParse(first.EventId, out var firstId)
             && secondId.Value.IsAfter(firstId.Value));
     }
 
@@ -248,7 +248,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         }
 
         // Another publish with that id is another message: delivered.
-        await _nodeA.Hub.PublishAsync(new MessageDraft(["news"], "message", "changed") { CustomId = "order-17-shipped" }, TestTimeout.Token());
+        await _nodeA.Hub.PublishAsync(new MessageDraft(["news"], "message", "changed") { EventId = "order-17-shipped" }, TestTimeout.Token());
         Assert.Equal("changed", (await subscriber.NextAsync()).Data);
     }
 
@@ -273,7 +273,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
 
         _nodeA.Time.Advance(TimeSpan.FromSeconds(1));
         var tick = await onA.NextAsync();
-        await _nodeA.Hub.PublishAsync(Topics.Chat, EventTypes.Chat, "marker", TestTimeout.Token());
+        await _nodeA.Hub.PublishAsync(BuiltInTopics.Chat, EventTypes.Chat, "marker", TestTimeout.Token());
 
         Assert.Equal("message", tick.EventType);
         Assert.True(string.IsNullOrEmpty(tick.EventId));

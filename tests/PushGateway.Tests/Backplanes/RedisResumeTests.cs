@@ -50,13 +50,13 @@ public sealed class RedisResumeTests : IAsyncLifetime
         await using (var onA = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=orders"))
         {
             await _nodeA.Hub.PublishAsync("orders", "update", "before", TestTimeout.Token());
-            await _nodeB.Hub.PublishAsync(new MessageDraft(["orders"], "update", "shipped") { CustomId = "order-17-shipped" }, TestTimeout.Token());
+            await _nodeB.Hub.PublishAsync(new MessageDraft(["orders"], "update", "shipped") { EventId = "order-17-shipped" }, TestTimeout.Token());
             Assert.Equal("before", (await onA.NextAsync()).Data);
             lastSeen = (await onA.NextAsync()).EventId!;
         }
 
         var missed = await _nodeA.Hub.PublishAsync("orders", "update", "missed", TestTimeout.Token());
-        await _nodeA.Hub.PublishAsync(new MessageDraft(["orders"], "update", "delivered") { CustomId = "order-17-delivered" }, TestTimeout.Token());
+        await _nodeA.Hub.PublishAsync(new MessageDraft(["orders"], "update", "delivered") { EventId = "order-17-delivered" }, TestTimeout.Token());
 
         await using var onB = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: lastSeen);
         var (gap, replay) = await ReadResumeAsync(onB, "orders");
@@ -83,8 +83,8 @@ public sealed class RedisResumeTests : IAsyncLifetime
         await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "Backplane unavailable");
         Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a Retry-After in seconds");
         Assert.False(plain.Response.Headers.Contains("PushGateway-Resume"));
-        // Node-local messages still reach the plain subscriber: its stream is live.
-        _nodeB.Hub.PublishLocal(new MessageDraft(["news"], "update", "local"));
+        // A node's own messages (its ticks) still reach the plain subscriber during the outage: its stream is live.
+        await _nodeB.Hub.PublishToThisNodeAsync(new MessageDraft(["news"], "update", "local"), TestTimeout.Token());
         Assert.Equal("local", (await plain.NextAsync()).Data);
     }
 

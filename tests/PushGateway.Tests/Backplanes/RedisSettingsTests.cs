@@ -123,7 +123,7 @@ public sealed class RedisSettingsTests
         await using var onA = await SseTestClient.ConnectAsync(gatewayA, "sse?topic=news");
         await using var onB = await SseTestClient.ConnectAsync(gatewayB, "sse?topic=news");
 
-        await gatewayA.Hub.PublishAsync(new MessageDraft(["news"], "update", "for a") { CustomId = "a-1" }, TestTimeout.Token());
+        await gatewayA.Hub.PublishAsync(new MessageDraft(["news"], "update", "for a") { EventId = "a-1" }, TestTimeout.Token());
         Assert.Equal("for a", (await onA.NextAsync()).Data);
         var forB = await gatewayB.Hub.PublishAsync("news", "update", "for b", TestTimeout.Token());
 

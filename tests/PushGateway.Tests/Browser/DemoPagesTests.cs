@@ -98,7 +98,7 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
         await Expect(ticker.Locator("#events li.chat .text")).ToHaveTextAsync($"to the ticker {Xss}");
         await Expect(ticker.Locator("#events li.tick .text").First).ToHaveTextAsync("Wednesday, 25 November 2026 12:00:03 UTC");
         await Expect(ticker.Locator("#count")).ToHaveTextAsync("4");
-        await Expect(ticker.Locator("#last-event-id")).ToHaveTextAsync(gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "last").EventId!);
+        await Expect(ticker.Locator("#last-event-id")).ToHaveTextAsync(gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "last").EventId!);
         await Expect(ticker.Locator("#events img")).ToHaveCountAsync(0);
         await BrowserSession.ScreenshotAsync(ticker, "ticker");
         await BrowserSession.ScreenshotAsync(chat, "chat-with-ticker");
@@ -135,7 +135,7 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
 
         // The restarted gateway publishes before and after the pages find it again: held events are replayed, live ones follow.
         await using var second = new GatewayFactory(settings, port.Port, GatewayFactory.DefaultStart.AddMinutes(1));
-        expectedIds.Add(second.Hub.Publish(Topics.Chat, EventTypes.Chat, "while you were away").EventId!);
+        expectedIds.Add(second.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "while you were away").EventId!);
         await ExpectConnectedAsync(ticker);
         await ExpectConnectedAsync(chat);
         await second.TickerStartedAsync();

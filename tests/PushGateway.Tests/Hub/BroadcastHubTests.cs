@@ -13,7 +13,7 @@ namespace PushGateway.Tests.Hub;
 
 public sealed class BroadcastHubTests : IDisposable
 {
-    private static readonly HashSet<string> Chat = [Topics.Chat];
+    private static readonly HashSet<string> Chat = [BuiltInTopics.Chat];
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
@@ -30,7 +30,7 @@ public sealed class BroadcastHubTests : IDisposable
         var received = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            hub.Publish(Topics.Chat, EventTypes.Chat, $"m{i}");
+            hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"m{i}");
             while (reading.Messages.TryRead(out var message))
             {
                 received.Add(message.Data);
@@ -50,10 +50,10 @@ public sealed class BroadcastHubTests : IDisposable
     {
         var hub = CreateHub();
         using var chatOnly = hub.Subscribe(Chat, null, "test");
-        using var both = hub.Subscribe(new HashSet<string> { Topics.Chat, Topics.Ticker }, null, "test");
+        using var both = hub.Subscribe(new HashSet<string> { BuiltInTopics.Chat, BuiltInTopics.Ticker }, null, "test");
 
-        hub.Publish(Topics.Ticker, EventTypes.Message, "tick");
-        hub.Publish(Topics.Chat, EventTypes.Chat, "chat");
+        hub.Publish(BuiltInTopics.Ticker, EventTypes.Message, "tick");
+        hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "chat");
 
         Assert.Equal(["chat"], Drain(chatOnly));
         Assert.Equal(["tick", "chat"], Drain(both));
@@ -64,20 +64,20 @@ public sealed class BroadcastHubTests : IDisposable
     {
         var hub = CreateHub();
 
-        var first = hub.Publish(Topics.Chat, EventTypes.Chat, "a");
-        var second = hub.Publish(Topics.Ticker, EventTypes.Message, "b");
+        var first = hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "a");
+        var second = hub.Publish(BuiltInTopics.Ticker, EventTypes.Message, "b");
 
-        Assert.Equal(new MessageId(_time.GetUtcNow().ToUnixTimeMilliseconds(), 1), first.Id);
-        Assert.Equal(new MessageId(first.Id!.Value.Epoch, 2), second.Id);
+        Assert.Equal(new MessagePosition(_time.GetUtcNow().ToUnixTimeMilliseconds(), 1), first.Position);
+        Assert.Equal(new MessagePosition(first.Position!.Value.Epoch, 2), second.Position);
     }
 
     [Fact]
     public void Subscribe_WithLastSeen_ReplaysOnlyItsTopicsAfterThatId()
     {
         var hub = CreateHub();
-        var seen = hub.Publish(Topics.Chat, EventTypes.Chat, "seen");
-        hub.Publish(Topics.Ticker, EventTypes.Message, "other topic");
-        hub.Publish(Topics.Chat, EventTypes.Chat, "missed");
+        var seen = hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "seen");
+        hub.Publish(BuiltInTopics.Ticker, EventTypes.Message, "other topic");
+        hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "missed");
 
         using var subscription = hub.Subscribe(Chat, seen.EventId, "test");
 
@@ -89,9 +89,9 @@ public sealed class BroadcastHubTests : IDisposable
     public void Subscribe_WithIdNotIssuedYet_ReportsAGapAndReplaysAllHeld()
     {
         var hub = CreateHub();
-        var held = hub.Publish(Topics.Chat, EventTypes.Chat, "held");
+        var held = hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "held");
 
-        using var subscription = hub.Subscribe(Chat, new MessageId(held.Id!.Value.Epoch, 99).ToString(), "test");
+        using var subscription = hub.Subscribe(Chat, new MessagePosition(held.Position!.Value.Epoch, 99).ToString(), "test");
 
         Assert.Equal(ResumeStatus.Gap, subscription.ResumeStatus);
         Assert.Equal(["held"], subscription.Replay.Select(message => message.Data));
@@ -101,10 +101,10 @@ public sealed class BroadcastHubTests : IDisposable
     public void Subscribe_WithoutHistory_ReportsAGapOnlyWhenSomethingWasMissed()
     {
         var hub = CreateHub(historySize: 0);
-        var last = hub.Publish(Topics.Chat, EventTypes.Chat, "a");
+        var last = hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "a");
 
         using var upToDate = hub.Subscribe(Chat, last.EventId, "test");
-        using var behind = hub.Subscribe(Chat, new MessageId(last.Id!.Value.Epoch, 0).ToString(), "test");
+        using var behind = hub.Subscribe(Chat, new MessagePosition(last.Position!.Value.Epoch, 0).ToString(), "test");
 
         Assert.Equal(ResumeStatus.Complete, upToDate.ResumeStatus);
         Assert.Equal(ResumeStatus.Gap, behind.ResumeStatus);
@@ -131,8 +131,8 @@ public sealed class BroadcastHubTests : IDisposable
     public void Subscribe_AfterAPublishersOwnId_ReplaysWhatFollowsIt()
     {
         var hub = CreateHub();
-        hub.Publish(new MessageDraft(["a"], "update", "first") { CustomId = "order-17" });
-        hub.Publish(new MessageDraft(["a"], "update", "second") { CustomId = "order-18", RetryMilliseconds = 500 });
+        hub.Publish(new MessageDraft(["a"], "update", "first") { EventId = "order-17" });
+        hub.Publish(new MessageDraft(["a"], "update", "second") { EventId = "order-18", RetryMilliseconds = 500 });
 
         using var resumed = hub.Subscribe(new HashSet<string> { "a" }, "order-17", "test");
         using var unknown = hub.Subscribe(new HashSet<string> { "a" }, "order-1", "test");
@@ -155,9 +155,9 @@ public sealed class BroadcastHubTests : IDisposable
 
         var open = hub.StopAdmitting(SubscriptionCloseReason.ServerShutdown);
         using var later = hub.Subscribe(Chat, null, "test");
-        hub.Publish(Topics.Chat, EventTypes.Chat, "during the drain");
+        hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "during the drain");
         hub.Close([first], SubscriptionCloseReason.ServerShutdown);
-        hub.Publish(Topics.Chat, EventTypes.Chat, "after the first closed");
+        hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "after the first closed");
 
         Assert.Equal([first.Id, second.Id], open.Select(subscription => subscription.Id).Order());
         Assert.Equal(SubscriptionCloseReason.ServerShutdown, later.CloseReason);
@@ -177,7 +177,7 @@ public sealed class BroadcastHubTests : IDisposable
         var subscription = hub.Subscribe(Chat, null, "test");
 
         subscription.Dispose();
-        hub.Publish(Topics.Chat, EventTypes.Chat, "nobody listens");
+        hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "nobody listens");
 
         Assert.Equal(0, hub.SubscriberCount);
     }
@@ -193,10 +193,10 @@ public sealed class BroadcastHubTests : IDisposable
             subscriptions[index].Dispose();
         }
 
-        hub.Publish(Topics.Chat, EventTypes.Chat, "still here");
+        hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "still here");
 
         Assert.Equal(3, hub.SubscriberCount);
-        Assert.Equal(3, hub.SubscriberCounts()[Topics.Chat]);
+        Assert.Equal(3, hub.SubscriberCounts()[BuiltInTopics.Chat]);
         foreach (var index in new[] { 2, 3, 4 })
         {
             Assert.Equal(["still here"], Drain(subscriptions[index]));

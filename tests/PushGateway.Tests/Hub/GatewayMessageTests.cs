@@ -11,7 +11,7 @@ public sealed class GatewayMessageTests
     [Fact]
     public void EncodedAs_ManyReaders_EncodesOncePerFormatAndSharesTheBytes()
     {
-        var message = GatewayMessage.Create(new MessageId(1, 7), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
+        var message = GatewayMessage.Create(new MessagePosition(1, 7), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
         var first = new CountingFormat("first");
         var second = new CountingFormat("second");
         Assert.Equal(0, first.Encodings); // made lazily: a format nobody reads is never encoded
@@ -30,7 +30,7 @@ public sealed class GatewayMessageTests
     public async Task EncodedAs_TwoReadersEncodingAtOnce_BothGetTheOneKeptEncoding()
     {
         var format = new RendezvousFormat();
-        var message = GatewayMessage.Create(new MessageId(1, 1), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
+        var message = GatewayMessage.Create(new MessagePosition(1, 1), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
 
         // Each reader finds no encoding, and both encode before either stores its result: a real race, every run.
         var frames = await Task.WhenAll(
@@ -45,7 +45,7 @@ public sealed class GatewayMessageTests
     [Fact]
     public void EncodedAs_TheTransportsFormats_AreTheWireFrames()
     {
-        var message = GatewayMessage.Create(new MessageId(3, 4), new MessageDraft(["chat"], "update", "a\nb") { RetryMilliseconds = 500 });
+        var message = GatewayMessage.Create(new MessagePosition(3, 4), new MessageDraft(["chat"], "update", "a\nb") { RetryMilliseconds = 500 });
 
         Assert.Equal("event: update\nid: 3-4\nretry: 500\ndata: a\ndata: b\n\n", Encoding.UTF8.GetString(message.EncodedAs(SseFormat.Instance).Span));
         Assert.Equal([0x81, 3, (byte)'a', (byte)'\n', (byte)'b'], message.EncodedAs(WebSocketTextFormat.Instance).ToArray());

@@ -34,10 +34,10 @@ public sealed class SlowSubscriberTests : IDisposable
         await using var healthy = await SseTestClient.ConnectAsync(_gateway);
 
         var published = await PublishUntilOneIsDroppedAsync(async expected =>
-            Assert.Equal(expected.Id.ToString(), (await healthy.NextAsync()).EventId));
+            Assert.Equal(expected.Position.ToString(), (await healthy.NextAsync()).EventId));
 
-        var afterDrop = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "after the drop");
-        Assert.Equal(afterDrop.Id.ToString(), (await healthy.NextAsync()).EventId);
+        var afterDrop = _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "after the drop");
+        Assert.Equal(afterDrop.Position.ToString(), (await healthy.NextAsync()).EventId);
         Assert.Equal("sse", Assert.Single(dropped.GetMeasurementSnapshot()).Tags["transport"]);
         // Reading again, the slow client gets what was already on its way, then the end of the stream.
         Assert.Equal(StreamEnd.Completed, await slow.EndsAsync());
@@ -76,7 +76,7 @@ public sealed class SlowSubscriberTests : IDisposable
         // One slot and a burst: the queue overflows long before the socket is anywhere near full.
         for (var i = 0; i < 1000 && gateway.Hub.SubscriberCount == 1; i++)
         {
-            gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"burst {i}");
+            gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"burst {i}");
         }
 
         var (status, description) = await client.ReceiveCloseAsync();
@@ -97,7 +97,7 @@ public sealed class SlowSubscriberTests : IDisposable
         {
             Assert.True(batch < MaxBatches, "the slow subscriber was never dropped");
             var messages = Enumerable.Range(0, Batch)
-                .Select(i => _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"{published + i}:{Payload}"))
+                .Select(i => _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"{published + i}:{Payload}"))
                 .ToList();
             published += Batch;
             foreach (var message in messages)

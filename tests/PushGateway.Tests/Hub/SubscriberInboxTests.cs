@@ -108,5 +108,5 @@ public sealed class SubscriberInboxTests
     }
 
     private static GatewayMessage Message(int n) =>
-        GatewayMessage.Create(id: null, new MessageDraft([Topics.Chat], EventTypes.Chat, n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        GatewayMessage.Create(position: null, new MessageDraft([BuiltInTopics.Chat], EventTypes.Chat, n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

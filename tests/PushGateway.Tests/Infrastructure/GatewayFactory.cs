@@ -76,7 +76,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public Uri WebSocketAddress => new UriBuilder(HttpAddress) { Scheme = "ws", Path = "/ws" }.Uri;
 
-    public IBroadcastHub Hub => Services.GetRequiredService<IBroadcastHub>();
+    internal IBroadcastHub Hub => Services.GetRequiredService<IBroadcastHub>();
 
     /// <summary>
     /// Completes once the ticker has started its timer on the fake clock (it starts on a background thread, after

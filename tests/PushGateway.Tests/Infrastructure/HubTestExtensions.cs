@@ -6,7 +6,7 @@ namespace PushGateway.Tests.Infrastructure;
 /// Synchronous shorthands for the in-process backplane, which completes publishes and subscriptions
 /// at once: a test that got a pending one is wrong, and says so instead of blocking.
 /// </summary>
-public static class HubTestExtensions
+internal static class HubTestExtensions
 {
     public static GatewayMessage Publish(this IBroadcastHub hub, string topic, string eventType, string data) =>
         hub.Publish(new MessageDraft([topic], eventType, data));

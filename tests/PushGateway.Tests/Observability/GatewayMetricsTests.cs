@@ -109,7 +109,7 @@ public sealed class GatewayMetricsTests : IAsyncDisposable
         // One slot and a burst: the queue overflows long before the socket is anywhere near full.
         for (var i = 0; i < 1000 && gateway.Hub.SubscriberCount == 1; i++)
         {
-            gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"burst {i}");
+            gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"burst {i}");
         }
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, (await client.ReceiveCloseAsync()).Status);

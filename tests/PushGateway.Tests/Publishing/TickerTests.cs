@@ -18,7 +18,7 @@ public sealed class TickerTests : IDisposable
         await _gateway.TickerStartedAsync();
 
         _gateway.Time.Advance(TimeSpan.FromMilliseconds(999));
-        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "marker");
+        _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "marker");
         Assert.Equal("marker", (await sse.NextAsync()).Data);
 
         var times = new List<string?>();

@@ -18,7 +18,7 @@ namespace PushGateway.Tests.Transports;
 /// </summary>
 public sealed class PushConnectionTests : IDisposable
 {
-    private static readonly HashSet<string> Chat = [Topics.Chat];
+    private static readonly HashSet<string> Chat = [BuiltInTopics.Chat];
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
@@ -45,9 +45,9 @@ public sealed class PushConnectionTests : IDisposable
         using var connection = Create(subscription);
         var running = await RunStalledInTheOpeningFlushAsync(connection);
 
-        _hub.Publish(Topics.Chat, EventTypes.Chat, "a");
-        _hub.Publish(Topics.Chat, EventTypes.Chat, "b");
-        _hub.Publish(Topics.Chat, EventTypes.Chat, "c");
+        _hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "a");
+        _hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "b");
+        _hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "c");
         var batchStalled = _transport.StallNextFlush();
         _transport.Release();
         await batchStalled.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);
@@ -61,14 +61,15 @@ public sealed class PushConnectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData(SubscriptionCloseReason.ServerShutdown, new[] { "opening", "flush", "a", "b", "flush" }, "shutdown")]
-    [InlineData(SubscriptionCloseReason.SlowConsumer, new[] { "opening", "flush" }, "slow_consumer")]
-    public async Task RunAsync_EndedByTheHub_SendsWhatWasQueuedOnlyOnShutdown(SubscriptionCloseReason ended, string[] events, string category)
+    [InlineData(nameof(SubscriptionCloseReason.ServerShutdown), new[] { "opening", "flush", "a", "b", "flush" }, "shutdown")]
+    [InlineData(nameof(SubscriptionCloseReason.SlowConsumer), new[] { "opening", "flush" }, "slow_consumer")]
+    public async Task RunAsync_EndedByTheHub_SendsWhatWasQueuedOnlyOnShutdown(string endedBy, string[] events, string category)
     {
+        var ended = Enum.Parse<SubscriptionCloseReason>(endedBy);
         using var subscription = _hub.Subscribe(Chat, null, "test");
         using var connection = Create(subscription);
-        _hub.Publish(Topics.Chat, EventTypes.Chat, "a");
-        _hub.Publish(Topics.Chat, EventTypes.Chat, "b");
+        _hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "a");
+        _hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "b");
         _hub.Close([subscription], ended);
 
         await connection.RunAsync().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken);

@@ -41,33 +41,33 @@ internal sealed class InProcessBackplane : IBackplane
     /// <summary>Nothing runs in the background; the node delivers its own publishes to the end (a drain's last ones included).</summary>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)
+    public ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            var id = new MessageId(_epoch, ++_sequence);
-            var message = GatewayMessage.Create(id, draft);
+            var position = new MessagePosition(_epoch, ++_sequence);
+            var message = GatewayMessage.Create(position, draft);
             _history.Append(message);
             _target?.Deliver(message);
-            return ValueTask.FromResult(id);
+            return ValueTask.FromResult(position);
         }
     }
 
-    /// <summary>This node is the whole gateway: its own messages get an id and are kept like any other.</summary>
-    public async ValueTask<MessageId?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken) =>
+    /// <summary>This node is the whole gateway: its own messages get a position and are kept like any other.</summary>
+    public async ValueTask<MessagePosition?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken) =>
         await PublishAsync(draft, cancellationToken).ConfigureAwait(false);
 
     /// <summary>One node: every claim is its own.</summary>
     public ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     /// <summary>Delivery is part of the publish: nothing can arrive late.</summary>
-    public MessageId? SeenThrough(string lastEventId) => null;
+    public MessagePosition? SeenThrough(string lastEventId) => null;
 
-    public ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken)
+    public ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessagePosition? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(_history.After(lastEventId, topics, upTo ?? new MessageId(_epoch, 0)));
+            return ValueTask.FromResult(_history.After(lastEventId, topics, upTo ?? new MessagePosition(_epoch, 0)));
         }
     }
 

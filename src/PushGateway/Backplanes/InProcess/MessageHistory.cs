@@ -31,21 +31,21 @@ internal sealed class MessageHistory(int capacity)
     /// <param name="lastEventId">The client's last id: one the hub assigned, or a publisher's own.</param>
     /// <param name="topics">The subscription's topics.</param>
     /// <param name="upTo">The last message delivered when the subscriber joined.</param>
-    public HistoryPage After(string lastEventId, IReadOnlySet<string> topics, MessageId upTo)
+    public HistoryPage After(string lastEventId, IReadOnlySet<string> topics, MessagePosition upTo)
     {
         // Where the client stands, as a sequence of this process; null when its id cannot be placed
         // (another epoch, not issued yet, or a publisher's id no longer held): then all held is new to it.
-        long? lastSeen = MessageId.TryParse(lastEventId, out var id)
-            ? id.Value.Epoch == upTo.Epoch && id.Value.Sequence <= upTo.Sequence ? id.Value.Sequence : null
-            : FindNewest(lastEventId)?.Id!.Value.Sequence;
-        var oldestHeld = _count == 0 ? upTo.Sequence + 1 : At(0).Id!.Value.Sequence;
+        long? lastSeen = MessagePosition.TryParse(lastEventId, out var position)
+            ? position.Value.Epoch == upTo.Epoch && position.Value.Sequence <= upTo.Sequence ? position.Value.Sequence : null
+            : FindNewest(lastEventId)?.Position!.Value.Sequence;
+        var oldestHeld = _count == 0 ? upTo.Sequence + 1 : At(0).Position!.Value.Sequence;
         var complete = lastSeen >= oldestHeld - 1;
 
         var messages = new List<GatewayMessage>();
         for (var i = 0; i < _count; i++)
         {
             var message = At(i);
-            var sequence = message.Id!.Value.Sequence;
+            var sequence = message.Position!.Value.Sequence;
             if ((lastSeen is null || sequence > lastSeen) && sequence <= upTo.Sequence && message.IsOnAnyOf(topics))
             {
                 messages.Add(message);

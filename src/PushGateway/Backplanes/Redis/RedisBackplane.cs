@@ -72,21 +72,21 @@ internal sealed class RedisBackplane : IBackplane, IAsyncDisposable
         await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public ValueTask<MessageId> PublishAsync(MessageDraft draft, CancellationToken cancellationToken) => _publisher.PublishAsync(draft);
+    public ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken) => _publisher.PublishAsync(draft);
 
     /// <summary>Other nodes could not replay a message of this node's: it goes to this node's hub only, without id.</summary>
-    public ValueTask<MessageId?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken)
+    public ValueTask<MessagePosition?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken)
     {
-        _target?.Deliver(GatewayMessage.Create(id: null, draft));
-        return ValueTask.FromResult<MessageId?>(null);
+        _target?.Deliver(GatewayMessage.Create(position: null, draft));
+        return ValueTask.FromResult<MessagePosition?>(null);
     }
 
     public ValueTask<bool> TryClaimAsync(string name, TimeSpan hold, CancellationToken cancellationToken) => _publisher.TryClaimAsync(name, hold);
 
     /// <summary>This node may lag the one the client came from: what it delivers late, the client already has.</summary>
-    public MessageId? SeenThrough(string lastEventId) => MessageId.TryParse(lastEventId, out var id) ? id : null;
+    public MessagePosition? SeenThrough(string lastEventId) => MessagePosition.TryParse(lastEventId, out var position) ? position : null;
 
-    public ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken) =>
+    public ValueTask<HistoryPage> ReadHistoryAsync(string lastEventId, MessagePosition? upTo, IReadOnlySet<string> topics, CancellationToken cancellationToken) =>
         _history.ReadAsync(lastEventId, upTo, topics);
 
     public ValueTask<TopicPresence> GetPresenceAsync(string topic, int localSubscribers, CancellationToken cancellationToken) =>

@@ -19,7 +19,7 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
 
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private RedisValue _delivered = RedisValue.Null;
-    private StrongBox<MessageId>? _attachedAt;
+    private StrongBox<MessagePosition>? _attachedAt;
     private bool _doorbellSubscribed;
     private bool _epochStamped;
 
@@ -29,7 +29,7 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
     private long _behindAt = NotBehind;
 
     /// <summary>The end of the delivery stream when this node started tailing it; null until then.</summary>
-    public MessageId? AttachedAt => Volatile.Read(ref _attachedAt)?.Value;
+    public MessagePosition? AttachedAt => Volatile.Read(ref _attachedAt)?.Value;
 
     /// <summary>Wakes the loop: something may be waiting in the stream.</summary>
     public void Ring() => _doorbell.Writer.TryWrite(true);
@@ -60,7 +60,7 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
         {
             var last = await connection.Database.StreamRangeAsync(keys.Delivery, "-", "+", 1, Order.Descending).ConfigureAwait(false);
             _delivered = last.Length == 0 ? "0-0" : last[0].Id;
-            Volatile.Write(ref _attachedAt, new StrongBox<MessageId>(RedisEntry.ParseId(_delivered)));
+            Volatile.Write(ref _attachedAt, new StrongBox<MessagePosition>(RedisEntry.PositionOf(_delivered)));
         }
     }
 
@@ -87,7 +87,7 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
                         _delivered = entry.Id;
                     }
 
-                    Interlocked.Exchange(ref _behindAt, batch.Length == ReadBatch ? RedisEntry.ParseId(_delivered).Epoch : NotBehind);
+                    Interlocked.Exchange(ref _behindAt, batch.Length == ReadBatch ? RedisEntry.PositionOf(_delivered).Epoch : NotBehind);
                 }
                 while (batch.Length == ReadBatch);
 

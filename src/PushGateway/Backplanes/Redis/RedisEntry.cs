@@ -12,23 +12,24 @@ internal static class RedisEntry
     public const string Topics = "t";
     public const string EventType = "e";
     public const string Data = "d";
-    public const string CustomId = "c";
+    /// <summary>The publisher's event id; empty when it set none.</summary>
+    public const string EventId = "c";
     public const string Retry = "r";
 
     /// <summary>In a topic's stream only: the id of the entry before this one in that topic (<c>0-0</c> for the first).</summary>
     public const string Previous = "p";
 
-    /// <summary>The values in script-argument order: topics (LF-separated: names have no LF), event, data, custom id, retry.</summary>
+    /// <summary>The values in script-argument order: topics (LF-separated: names have no LF), event, data, publisher's event id, retry.</summary>
     public static RedisValue[] Fields(MessageDraft draft) =>
     [
         string.Join('\n', draft.Topics),
         draft.EventType,
         draft.Data,
-        draft.CustomId ?? string.Empty,
+        draft.EventId ?? string.Empty,
         draft.RetryMilliseconds?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
     ];
 
-    /// <summary>SHA-256 (hex) of the custom id and everything delivered with it, each field length-prefixed.</summary>
+    /// <summary>SHA-256 (hex) of the publisher's event id and everything delivered with it, each field length-prefixed.</summary>
     public static string Fingerprint(MessageDraft draft)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -48,16 +49,17 @@ internal static class RedisEntry
     {
         string Field(string name) => entry[name].IsNull ? string.Empty : entry[name].ToString();
 
-        var customId = Field(CustomId);
+        var eventId = Field(EventId);
         var retry = Field(Retry);
         var draft = new MessageDraft(Field(Topics).Split('\n'), Field(EventType), Field(Data))
         {
-            CustomId = customId.Length == 0 ? null : customId,
+            EventId = eventId.Length == 0 ? null : eventId,
             RetryMilliseconds = retry.Length == 0 ? null : int.Parse(retry, CultureInfo.InvariantCulture),
         };
-        return GatewayMessage.Create(ParseId(entry.Id), draft);
+        return GatewayMessage.Create(PositionOf(entry.Id), draft);
     }
 
-    public static MessageId ParseId(RedisValue id) =>
-        MessageId.TryParse(id.ToString(), out var parsed) ? parsed.Value : throw new FormatException($"Not a stream id: {id}");
+    /// <summary>A stream entry's id is its position: Redis time in milliseconds, then a sequence.</summary>
+    public static MessagePosition PositionOf(RedisValue entryId) =>
+        MessagePosition.TryParse(entryId.ToString(), out var position) ? position.Value : throw new FormatException($"Not a stream entry id: {entryId}");
 }

@@ -10,12 +10,12 @@ namespace PushGateway.Backplanes.Redis;
 /// </summary>
 internal sealed class RedisHistory(RedisConnection connection, RedisKeys keys, RedisOptions options, RedisDeliveryTail tail)
 {
-    public async ValueTask<HistoryPage> ReadAsync(string lastEventId, MessageId? upTo, IReadOnlySet<string> topics)
+    public async ValueTask<HistoryPage> ReadAsync(string lastEventId, MessagePosition? upTo, IReadOnlySet<string> topics)
     {
         // Nothing delivered to this node yet: the subscriber joined where the node started tailing.
         var end = upTo ?? tail.AttachedAt ?? throw new BackplaneUnavailableException("Not attached to the delivery stream yet.");
         var lastSeen = await ResolveAsync(lastEventId, topics, end).ConfigureAwait(false);
-        var messages = new SortedDictionary<MessageId, GatewayMessage>(MessageId.Order);
+        var messages = new SortedDictionary<MessagePosition, GatewayMessage>(MessagePosition.Order);
         var complete = lastSeen is not null;
         foreach (var topic in topics)
         {
@@ -30,10 +30,10 @@ internal sealed class RedisHistory(RedisConnection connection, RedisKeys keys, R
 
             foreach (var entry in entries)
             {
-                var id = RedisEntry.ParseId(entry.Id);
-                if (!id.IsAfter(end))
+                var position = RedisEntry.PositionOf(entry.Id);
+                if (!position.IsAfter(end))
                 {
-                    messages.TryAdd(id, RedisEntry.ToMessage(entry));
+                    messages.TryAdd(position, RedisEntry.ToMessage(entry));
                 }
             }
         }
@@ -41,21 +41,21 @@ internal sealed class RedisHistory(RedisConnection connection, RedisKeys keys, R
         return new HistoryPage([.. messages.Values], complete ? ResumeStatus.Complete : ResumeStatus.Gap);
     }
 
-    /// <summary>Where the client stands: its id if it is one of this dataset's, the entry of a publisher's own id, or null (unknown).</summary>
-    private async Task<MessageId?> ResolveAsync(string lastEventId, IReadOnlySet<string> topics, MessageId end)
+    /// <summary>Where the client stands: its id if it is a position in this dataset, the position of a publisher's own id, or null (unknown).</summary>
+    private async Task<MessagePosition?> ResolveAsync(string lastEventId, IReadOnlySet<string> topics, MessagePosition end)
     {
-        if (MessageId.TryParse(lastEventId, out var id))
+        if (MessagePosition.TryParse(lastEventId, out var position))
         {
             var epoch = await connection.RunAsync(database => database.StringGetAsync(keys.Epoch)).ConfigureAwait(false);
             // An id from before this dataset began (Redis restarted without persistence) cannot be placed.
-            if (!epoch.IsNull && id.Value.Epoch < (long)epoch)
+            if (!epoch.IsNull && position.Value.Epoch < (long)epoch)
             {
                 return null;
             }
 
             // Ahead of this node is fine (it may lag the node the client came from); ahead of Redis, the
             // id was never issued and cannot be placed either.
-            return id.Value.IsAfter(end) && !await IssuedAsync(id.Value).ConfigureAwait(false) ? null : id;
+            return position.Value.IsAfter(end) && !await IssuedAsync(position.Value).ConfigureAwait(false) ? null : position;
         }
 
         foreach (var topic in topics)
@@ -64,9 +64,9 @@ internal sealed class RedisHistory(RedisConnection connection, RedisKeys keys, R
                 keys.Topic(topic), "-", end.ToString(), options.HistoryPerTopic, Order.Descending)).ConfigureAwait(false);
             foreach (var entry in entries)
             {
-                if (entry[RedisEntry.CustomId] == lastEventId)
+                if (entry[RedisEntry.EventId] == lastEventId)
                 {
-                    return RedisEntry.ParseId(entry.Id);
+                    return RedisEntry.PositionOf(entry.Id);
                 }
             }
         }
@@ -74,10 +74,10 @@ internal sealed class RedisHistory(RedisConnection connection, RedisKeys keys, R
         return null;
     }
 
-    private async Task<bool> IssuedAsync(MessageId id)
+    private async Task<bool> IssuedAsync(MessagePosition position)
     {
         var newest = await connection.RunAsync(database => database.StreamRangeAsync(keys.Delivery, "-", "+", 1, Order.Descending)).ConfigureAwait(false);
-        return newest.Length > 0 && !id.IsAfter(RedisEntry.ParseId(newest[0].Id));
+        return newest.Length > 0 && !position.IsAfter(RedisEntry.PositionOf(newest[0].Id));
     }
 
     /// <summary>
@@ -85,6 +85,6 @@ internal sealed class RedisHistory(RedisConnection connection, RedisKeys keys, R
     /// first held after <paramref name="lastSeen"/>) is newer than <paramref name="lastSeen"/>, so trimming
     /// took it. An entry written before topic entries named their predecessor counts as a loss: it cannot tell.
     /// </summary>
-    private static bool MissedBefore(StreamEntry next, MessageId lastSeen) =>
-        !MessageId.TryParse(next[RedisEntry.Previous].ToString(), out var previous) || previous.Value.IsAfter(lastSeen);
+    private static bool MissedBefore(StreamEntry next, MessagePosition lastSeen) =>
+        !MessagePosition.TryParse(next[RedisEntry.Previous].ToString(), out var previous) || previous.Value.IsAfter(lastSeen);
 }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Backplanes.Redis;
 
 /// <summary>The Redis backplane; bound from <c>PushGateway:Redis</c>. Without a configuration the gateway stays in-process.</summary>
-public sealed class RedisOptions
+internal sealed class RedisOptions
 {
     public const string Section = "PushGateway:Redis";
 

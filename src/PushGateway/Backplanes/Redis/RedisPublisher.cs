@@ -10,9 +10,9 @@ namespace PushGateway.Backplanes.Redis;
 /// </summary>
 internal sealed class RedisPublisher(RedisConnection connection, RedisKeys keys, RedisOptions options)
 {
-    public async ValueTask<MessageId> PublishAsync(MessageDraft draft)
+    public async ValueTask<MessagePosition> PublishAsync(MessageDraft draft)
     {
-        RedisKey[] scriptKeys = draft.CustomId is null
+        RedisKey[] scriptKeys = draft.EventId is null
             ? [keys.Delivery, keys.Epoch, .. draft.Topics.Select(keys.Topic)]
             : [keys.Delivery, keys.Epoch, .. draft.Topics.Select(keys.Topic), keys.Published(draft)];
         RedisValue[] values =
@@ -20,8 +20,8 @@ internal sealed class RedisPublisher(RedisConnection connection, RedisKeys keys,
             options.DeliveryStreamLength, options.HistoryPerTopic, keys.Doorbell.ToString(), draft.Topics.Count,
             (long)options.DeduplicationWindow.TotalSeconds, .. RedisEntry.Fields(draft),
         ];
-        var id = await connection.RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, scriptKeys, values), writes: true).ConfigureAwait(false);
-        return RedisEntry.ParseId((string?)id);
+        var entryId = await connection.RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, scriptKeys, values), writes: true).ConfigureAwait(false);
+        return RedisEntry.PositionOf((string?)entryId);
     }
 
     public async ValueTask<bool> TryClaimAsync(string name, TimeSpan hold) =>

@@ -22,7 +22,7 @@ internal static class RedisScripts
     /// own id also remembers the stream id it got, for the deduplication window: the same publish made
     /// again returns that id and publishes nothing.
     /// KEYS: delivery, epoch, topic streams…, then the publish's key when it carries its own id;
-    /// ARGV: delivery length, topic length, doorbell, topic count, window (s), topics, event, data, custom id, retry.
+    /// ARGV: delivery length, topic length, doorbell, topic count, window (s), topics, event, data, publisher's event id, retry.
     /// </summary>
     public const string Publish = """
         local topics = tonumber(ARGV[4])

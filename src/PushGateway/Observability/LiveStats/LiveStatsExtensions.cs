@@ -6,7 +6,7 @@ using PushGateway.Hosting;
 
 namespace PushGateway.Observability.LiveStats;
 
-public static class LiveStatsExtensions
+internal static class LiveStatsExtensions
 {
     /// <summary>
     /// The live dashboard's numbers: this host's <c>PushGateway</c> meter sampled every second, kept for

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Observability.LiveStats;
 
 /// <summary>The live dashboard's numbers; bound from <c>PushGateway:Dashboard</c>.</summary>
-public sealed class LiveStatsOptions
+internal sealed class LiveStatsOptions
 {
     public const string Section = "PushGateway:Dashboard";
 

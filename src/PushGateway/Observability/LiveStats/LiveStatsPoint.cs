@@ -8,7 +8,7 @@ namespace PushGateway.Observability.LiveStats;
 /// <param name="Dropped">Slow subscribers dropped in that second; null when the instrument does not exist.</param>
 /// <param name="LatencyMs">Publish-to-write latency percentiles of that second's deliveries; null when there were none.</param>
 /// <param name="BackplaneUp">Whether the backplane worked; null when the instrument does not exist.</param>
-public sealed record LiveStatsPoint(
+internal sealed record LiveStatsPoint(
     long T,
     IReadOnlyDictionary<string, long> Connections,
     long? Published,
@@ -18,4 +18,4 @@ public sealed record LiveStatsPoint(
     bool? BackplaneUp);
 
 /// <summary>Latency percentiles in milliseconds (each the upper edge of a log-scale bucket, at most 9 % above the true value).</summary>
-public sealed record LatencyPercentiles(double P50, double P90, double P99);
+internal sealed record LatencyPercentiles(double P50, double P90, double P99);

@@ -8,15 +8,15 @@ namespace PushGateway.Observability.LiveStats;
 /// <param name="WindowMs">How far back the points go (<c>PushGateway:Dashboard:Window</c>), in milliseconds.</param>
 /// <param name="Nodes">Every node heard from in the last few seconds (only this one without Redis), this one first.</param>
 /// <param name="Cluster">The sum over the nodes, second by second, up to the newest second all of them reported (latency: the highest of the nodes' percentiles).</param>
-public sealed record LiveStatsResponse(string Node, long WindowMs, IReadOnlyList<NodeStats> Nodes, ClusterStats Cluster);
+internal sealed record LiveStatsResponse(string Node, long WindowMs, IReadOnlyList<NodeStats> Nodes, ClusterStats Cluster);
 
 /// <param name="Node">The node's id (the one the Redis backplane uses for presence).</param>
 /// <param name="Points">Its points after <c>since</c>, oldest first.</param>
-public sealed record NodeStats(string Node, IReadOnlyList<LiveStatsPoint> Points);
+internal sealed record NodeStats(string Node, IReadOnlyList<LiveStatsPoint> Points);
 
 /// <param name="Nodes">How many nodes are summed.</param>
 /// <param name="Points">The sums after <c>since</c>, oldest first.</param>
-public sealed record ClusterStats(int Nodes, IReadOnlyList<LiveStatsPoint> Points);
+internal sealed record ClusterStats(int Nodes, IReadOnlyList<LiveStatsPoint> Points);
 
 [JsonSerializable(typeof(LiveStatsResponse))]
 [JsonSerializable(typeof(LiveStatsPoint))]

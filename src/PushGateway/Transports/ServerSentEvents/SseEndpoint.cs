@@ -25,7 +25,7 @@ internal sealed class SseEndpoint(
     /// <summary>Largest <c>POST /sse</c> body: topics and an id, nothing more.</summary>
     public const int MaxRequestBytes = 16 * 1024;
 
-    public static readonly FrozenSet<string> DefaultTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Ticker, Topics.Chat);
+    public static readonly FrozenSet<string> DefaultTopics = FrozenSet.Create(StringComparer.Ordinal, BuiltInTopics.Ticker, BuiltInTopics.Chat);
 
     public async Task HandleGetAsync(HttpContext context)
     {
@@ -55,7 +55,7 @@ internal sealed class SseEndpoint(
             return;
         }
 
-        if (Problems.LimitBody(context, MaxRequestBytes, "POST /sse") is { } tooLarge)
+        if (RequestBodyReader.CapSize(context, MaxRequestBytes, "POST /sse") is { } tooLarge)
         {
             await tooLarge.ExecuteAsync(context).ConfigureAwait(false);
             return;

@@ -4,7 +4,7 @@ using System.Text;
 namespace PushGateway.Transports.ServerSentEvents;
 
 /// <summary>Encodes <c>text/event-stream</c> frames (WHATWG HTML, "Server-sent events").</summary>
-public static class SseFrameEncoder
+internal static class SseFrameEncoder
 {
     private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
 

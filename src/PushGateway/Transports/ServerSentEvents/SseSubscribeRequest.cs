@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace PushGateway.Transports.ServerSentEvents;
 
 /// <summary>The JSON body of <c>POST /sse</c>, for clients (fetch-event-source) that send headers and a body.</summary>
-public sealed record SseSubscribeRequest
+internal sealed record SseSubscribeRequest
 {
     /// <summary>Topics to subscribe to; none means the default set (ticker and chat).</summary>
     public IReadOnlyList<string?>? Topics { get; init; }

@@ -5,7 +5,7 @@ using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
 
-public static class SseTransportExtensions
+internal static class SseTransportExtensions
 {
     private const string CorsPolicy = "sse";
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Transports.ServerSentEvents;
 
 /// <summary>The <c>/sse</c> endpoint; bound from <c>PushGateway:Sse</c>.</summary>
-public sealed class SseTransportOptions
+internal sealed class SseTransportOptions
 {
     public const string Section = "PushGateway:Sse";
 

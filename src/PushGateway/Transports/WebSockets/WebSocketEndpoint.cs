@@ -22,7 +22,7 @@ internal sealed class WebSocketEndpoint(
 {
     public const string Transport = "ws";
 
-    private static readonly FrozenSet<string> ChatTopics = FrozenSet.Create(StringComparer.Ordinal, Topics.Chat);
+    private static readonly FrozenSet<string> ChatTopics = FrozenSet.Create(StringComparer.Ordinal, BuiltInTopics.Chat);
 
     public async Task HandleAsync(HttpContext context)
     {

@@ -4,7 +4,7 @@ using System.Text;
 namespace PushGateway.Transports.WebSockets;
 
 /// <summary>Frames a message as the server sends it (RFC 6455 §5.2): final, text, unmasked, uncompressed.</summary>
-public static class WebSocketFrameEncoder
+internal static class WebSocketFrameEncoder
 {
     private const byte FinalText = 0x81;
 

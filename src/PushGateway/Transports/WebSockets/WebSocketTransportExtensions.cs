@@ -4,7 +4,7 @@ using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
 
-public static class WebSocketTransportExtensions
+internal static class WebSocketTransportExtensions
 {
     public static IServiceCollection AddWebSocketTransport(this IServiceCollection services)
     {

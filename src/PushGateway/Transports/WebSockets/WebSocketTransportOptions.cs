@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PushGateway.Transports.WebSockets;
 
 /// <summary>The <c>/ws</c> endpoint; bound from <c>PushGateway:WebSockets</c>.</summary>
-public sealed class WebSocketTransportOptions
+internal sealed class WebSocketTransportOptions
 {
     public const string Section = "PushGateway:WebSockets";
 

@@ -30,7 +30,7 @@ public sealed class SseCloseTimeoutTests
         await using var stalled = await SseTestClient.ConnectAsync(gateway, "sse?topic=chat", receiveBufferSize: 4096);
         for (var i = 0; i < Messages; i++)
         {
-            gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"{i}:{Payload}");
+            gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"{i}:{Payload}");
         }
 
         // Stopping ends the stream after what is queued (see "Stopping a node"): writes that cannot all go out. Every

@@ -82,7 +82,7 @@ public sealed class SseEndpointTests : IDisposable
 
         foreach (var data in sent)
         {
-            _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, data);
+            _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, data);
         }
 
         foreach (var data in sent)
@@ -97,14 +97,14 @@ public sealed class SseEndpointTests : IDisposable
         await using var sse = await SseTestClient.ConnectAsync(_gateway);
         await _gateway.TickerStartedAsync();
 
-        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "a");
+        _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "a");
         _gateway.Time.Advance(TimeSpan.FromSeconds(1));
-        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "b");
+        _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "b");
 
-        var ids = new List<MessageId>();
+        var ids = new List<MessagePosition>();
         for (var i = 0; i < 3; i++)
         {
-            Assert.True(MessageId.TryParse((await sse.NextAsync()).EventId, out var id));
+            Assert.True(MessagePosition.TryParse((await sse.NextAsync()).EventId, out var id));
             ids.Add(id.Value);
         }
 
@@ -117,7 +117,7 @@ public sealed class SseEndpointTests : IDisposable
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse/");
 
-        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "via /sse/");
+        _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "via /sse/");
 
         Assert.Equal("via /sse/", (await sse.NextAsync()).Data);
     }
@@ -173,9 +173,9 @@ public sealed class SseEndpointTests : IDisposable
     [Fact]
     public async Task Get_LastEventIdHeaderAndQuery_TheHeaderWins()
     {
-        var first = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "first");
-        var second = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "second");
-        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "third");
+        var first = _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "first");
+        var second = _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "second");
+        _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "third");
 
         // EventSource sends the header on a reconnect: fresher than the id the page put in its URL.
         await using var sse = await SseTestClient.ConnectAsync(_gateway, $"sse?topic=chat&lastEventId={first.EventId}", lastEventId: second.EventId);
@@ -278,7 +278,7 @@ public sealed class SseHeartbeatTests : IDisposable
         for (var i = 0; i < 6; i++)
         {
             _gateway.Time.Advance(TimeSpan.FromSeconds(5));
-            _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"m{i}");
+            _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"m{i}");
 
             var frame = await SseFrames.ReadAsync(reader);
             Assert.Equal(("event: chat", $"data: m{i}"), (frame[0], frame[^1]));

@@ -38,11 +38,11 @@ public sealed class SseResumeTests : IDisposable
     {
         var seen = Publish("a", "b", "c");
 
-        await using var resumed = await SseTestClient.ConnectAsync(_gateway, $"sse?lastEventId={seen[0].Id}");
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, $"sse?lastEventId={seen[0].Position}");
         Publish("d");
 
         Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
-        Assert.Equal(seen[1].Id.ToString(), (await resumed.NextAsync()).EventId);
+        Assert.Equal(seen[1].Position.ToString(), (await resumed.NextAsync()).EventId);
         Assert.Equal("c", (await resumed.NextAsync()).Data);
         Assert.Equal("d", (await resumed.NextAsync()).Data);
     }
@@ -52,7 +52,7 @@ public sealed class SseResumeTests : IDisposable
     {
         var seen = Publish("a", "b");
 
-        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: seen[1].Id.ToString());
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: seen[1].Position.ToString());
         Publish("c");
 
         Assert.Equal("complete", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
@@ -64,12 +64,12 @@ public sealed class SseResumeTests : IDisposable
     {
         var seen = Publish("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
 
-        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: seen[0].Id.ToString());
+        await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: seen[0].Position.ToString());
 
         Assert.Equal("gap", Assert.Single(resumed.Response.Headers.GetValues("PushGateway-Resume")));
         var gap = await resumed.NextAsync();
         Assert.Equal("gap", gap.EventType);
-        Assert.Equal($$"""{"lastEventId":"{{seen[0].Id}}"}""", gap.Data);
+        Assert.Equal($$"""{"lastEventId":"{{seen[0].Position}}"}""", gap.Data);
         foreach (var expected in new[] { "m4", "m5", "m6", "m7", "m8" })
         {
             Assert.Equal(expected, (await resumed.NextAsync()).Data);
@@ -80,7 +80,7 @@ public sealed class SseResumeTests : IDisposable
     public async Task Reconnect_WithIdFromAnEarlierProcess_IsToldOfTheGapAndGetsWhatIsKept()
     {
         var seen = Publish("after restart");
-        var fromBefore = new MessageId(seen[0].Id!.Value.Epoch - 60_000, 42);
+        var fromBefore = new MessagePosition(seen[0].Position!.Value.Epoch - 60_000, 42);
 
         await using var resumed = await SseTestClient.ConnectAsync(_gateway, lastEventId: fromBefore.ToString());
 
@@ -139,5 +139,5 @@ public sealed class SseResumeTests : IDisposable
     }
 
     private List<GatewayMessage> Publish(params string[] texts) =>
-        [.. texts.Select(text => _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, text))];
+        [.. texts.Select(text => _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, text))];
 }

@@ -18,7 +18,7 @@ public sealed class SseTopicsTests : IDisposable
     {
         await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse?topic=orders/1&topic=orders:all");
 
-        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "default topic: not subscribed");
+        _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "default topic: not subscribed");
         _gateway.Hub.Publish("orders/2", "update", "other order");
         _gateway.Hub.Publish("orders/1", "update", "mine");
         _gateway.Hub.Publish(new MessageDraft(["orders/1", "orders:all"], "update", "both, once"));
@@ -101,8 +101,8 @@ public sealed class SseTopicsTests : IDisposable
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
         _gateway.Hub.Publish("elsewhere", "update", "not a default topic");
-        _gateway.Hub.Publish(Topics.Ticker, EventTypes.Message, "on ticker");
-        _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, "on chat");
+        _gateway.Hub.Publish(BuiltInTopics.Ticker, EventTypes.Message, "on ticker");
+        _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, "on chat");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(response.Headers.Contains("PushGateway-Resume"));

@@ -50,7 +50,7 @@ public sealed class WebSocketConnectionTests : IDisposable
             for (var sent = 0; _gateway.Hub.SubscriberCount > 1; sent++)
             {
                 Assert.True(sent < MaxMessages, "the stalled subscribers were never dropped");
-                var message = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"{sent}:{Payload}");
+                var message = _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"{sent}:{Payload}");
                 Assert.Equal(message.Data, await healthy.ReceiveTextAsync());
             }
 
@@ -83,7 +83,7 @@ public sealed class WebSocketConnectionTests : IDisposable
         for (var i = 0; _gateway.Hub.SubscriberCount > 1; i++)
         {
             Assert.True(i < MaxMessages, "the stalled subscriber was never dropped");
-            var message = _gateway.Hub.Publish(Topics.Chat, EventTypes.Chat, $"{i}:{Payload}");
+            var message = _gateway.Hub.Publish(BuiltInTopics.Chat, EventTypes.Chat, $"{i}:{Payload}");
             sent.Add(message.Data);
             Assert.Equal(message.Data, await healthy.ReceiveTextAsync());
         }

@@ -156,7 +156,7 @@ public sealed class WebSocketEndpointTests : IDisposable
     {
         using var client = await WebSocketTestClient.ConnectAsync(_gateway);
 
-        _gateway.Hub.Publish(Topics.Ticker, EventTypes.Message, "tick");
+        _gateway.Hub.Publish(BuiltInTopics.Ticker, EventTypes.Message, "tick");
         await client.SendTextAsync("chat");
 
         Assert.Equal("chat", await client.ReceiveTextAsync());

@@ -1,7 +1,7 @@
 namespace PushGateway.Hub;
 
 /// <summary>The topics the gateway publishes on by itself.</summary>
-public static class Topics
+internal static class BuiltInTopics
 {
     /// <summary>Messages sent by WebSocket clients.</summary>
     public const string Chat = "chat";

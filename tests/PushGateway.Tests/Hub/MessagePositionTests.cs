@@ -2,15 +2,15 @@ using PushGateway.Hub;
 
 namespace PushGateway.Tests.Hub;
 
-public sealed class MessageIdTests
+public sealed class MessagePositionTests
 {
     [Fact]
     public void ToString_TryParse_RoundTrip()
     {
-        var id = new MessageId(1795613990102, 42);
+        var id = new MessagePosition(1795613990102, 42);
 
         Assert.Equal("1795613990102-42", id.ToString());
-        Assert.True(MessageId.TryParse(id.ToString(), out var parsed));
+        Assert.True(MessagePosition.TryParse(id.ToString(), out var parsed));
         Assert.Equal(id, parsed);
     }
 
@@ -25,5 +25,5 @@ public sealed class MessageIdTests
     [InlineData("a-b")]
     [InlineData("9223372036854775808-1")]
     [InlineData("1234567890123456789012345678901234567890-1")]
-    public void TryParse_NotAnIdWeIssue_Fails(string text) => Assert.False(MessageId.TryParse(text, out _));
+    public void TryParse_NotAnIdWeIssue_Fails(string text) => Assert.False(MessagePosition.TryParse(text, out _));
 }
