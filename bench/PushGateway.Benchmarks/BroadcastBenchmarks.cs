@@ -243,7 +243,7 @@ public class BroadcastBenchmarks
     public int Encode()
     {
         var message = GatewayMessage.Create(_position, _draft);
-        return message.EncodedAs(WebSocketTextFormat.Instance).Length + message.EncodedAs(SseFormat.Instance).Length;
+        return message.EncodedAs(WebSocketFrameEncoder.TextFormat).Length + message.EncodedAs(SseFrameEncoder.Format).Length;
     }
 
     private async Task ReadLoopAsync(SubscriberInbox inbox)
@@ -262,7 +262,7 @@ public class BroadcastBenchmarks
             while (inbox.TryRead(out var message))
             {
                 oldestAcceptedAt = read++ == 0 ? message.AcceptedAt : oldestAcceptedAt;
-                _ = message.EncodedAs(WebSocketTextFormat.Instance);
+                _ = message.EncodedAs(WebSocketFrameEncoder.TextFormat);
             }
 
             if (read > 0)
@@ -282,7 +282,7 @@ public class BroadcastBenchmarks
             // As a writer does: each subscriber asks for the frame (encoded by the first, cached for the rest).
             while (subscription.Messages.TryRead(out var message))
             {
-                _ = message.EncodedAs(WebSocketTextFormat.Instance);
+                _ = message.EncodedAs(WebSocketFrameEncoder.TextFormat);
                 read++;
             }
         }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PushGateway.Backplanes.InProcess;
 using PushGateway.Backplanes.Redis;
+using PushGateway.Hosting;
 
 namespace PushGateway.Backplanes;
 
@@ -17,7 +18,7 @@ internal static class BackplaneServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddBackplanes(this IServiceCollection services)
     {
-        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<RedisOptions>(RedisOptions.Section);
         services.TryAddSingleton<InProcessBackplane>();
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<RedisBackplane>();

@@ -18,7 +18,7 @@ internal static class DrainExtensions
     /// </summary>
     public static IServiceCollection AddGatewayDrain(this IServiceCollection services)
     {
-        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<ShutdownOptions>(ShutdownOptions.Section);
         services.AddOptions<HostOptions>()
             .PostConfigure<IOptions<ShutdownOptions>, IOptions<WebSocketTransportOptions>, IOptions<SseTransportOptions>>(
                 static (host, shutdown, webSockets, sse) =>

@@ -11,7 +11,7 @@ internal static class MemoryReclaimExtensions
     /// </summary>
     public static IServiceCollection AddMemoryReclaim(this IServiceCollection services)
     {
-        services.AddOptions<MemoryReclaimOptions>().BindConfiguration(MemoryReclaimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<MemoryReclaimOptions>(MemoryReclaimOptions.Section);
         services.TryAddSingleton<ServerConnectionCounter>();
         services.AddHostedService<MemoryReclaimService>();
         services.AddRenewableMemoryPools();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushGateway.Backplanes;
+using PushGateway.Hosting;
 using PushGateway.Observability;
 
 namespace PushGateway.Hub;
@@ -9,7 +10,7 @@ internal static class HubServiceCollectionExtensions
     /// <summary>The broadcast hub on its backplane (in-process, or Redis when configured).</summary>
     public static IServiceCollection AddBroadcastHub(this IServiceCollection services)
     {
-        services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<HubOptions>(HubOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GatewayMetrics>();
         services.AddBackplanes();

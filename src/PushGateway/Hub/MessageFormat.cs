@@ -2,20 +2,20 @@ namespace PushGateway.Hub;
 
 /// <summary>
 /// A wire format a transport writes messages in (an SSE frame, a WebSocket frame, …). The hub never names
-/// one: a transport defines its format once, as a singleton, and asks each message for its bytes with
+/// one: a transport defines its format once, in a static field, and asks each message for its bytes with
 /// <see cref="GatewayMessage.EncodedAs"/>, which encodes on first use and hands every later subscriber the
-/// same bytes.
+/// same bytes. Formats are told apart by reference.
 /// </summary>
-internal abstract class MessageFormat
+/// <param name="name">For logs and tests.</param>
+/// <param name="encode">
+/// The message's complete bytes in this format. Called about once per message (two writers that race on a
+/// message's first use may both encode it; one result is kept), never for a format nobody reads.
+/// </param>
+internal sealed class MessageFormat(string name, Func<GatewayMessage, ReadOnlyMemory<byte>> encode)
 {
-    /// <summary>For logs and tests.</summary>
-    public abstract string Name { get; }
+    public string Name { get; } = name;
 
-    /// <summary>
-    /// The message's complete bytes in this format. Called about once per message (two writers that race on a
-    /// message's first use may both encode it; one result is kept), never for a format nobody reads.
-    /// </summary>
-    public abstract ReadOnlyMemory<byte> Encode(GatewayMessage message);
+    public ReadOnlyMemory<byte> Encode(GatewayMessage message) => encode(message);
 
     public override string ToString() => Name;
 }

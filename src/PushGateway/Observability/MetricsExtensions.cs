@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
+using PushGateway.Hosting;
 
 namespace PushGateway.Observability;
 
@@ -44,7 +45,7 @@ internal static class MetricsExtensions
     {
         services.AddMetrics();
         services.TryAddSingleton<GatewayMetrics>();
-        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<MetricsOptions>(MetricsOptions.Section);
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             metrics.AddMeter([.. HostMeters, RuntimeMeter]).AddPrometheusExporter();

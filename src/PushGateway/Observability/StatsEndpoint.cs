@@ -8,14 +8,9 @@ namespace PushGateway.Observability;
 internal static class StatsEndpoint
 {
     /// <summary><c>GET /stats</c>: this node's totals.</summary>
-    public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGet("/stats", GetStats)
-            .WithName("GetStats")
-            .WithSummary("Connections by transport, subscriptions and messages published on this node")
-            .Produces<StatsResponse>();
-        return endpoints;
-    }
+    public static RouteHandlerBuilder MapStats(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/stats", GetStats).WithName("GetStats")
+            .WithSummary("Connections by transport, subscriptions and messages published on this node");
 
     private static JsonHttpResult<StatsResponse> GetStats(IBroadcastHub hub, ConnectionTracker tracker) =>
         TypedResults.Json(new StatsResponse(tracker.ActiveByTransport(), hub.SubscriberCount, hub.PublishedCount), StatsJsonContext.Default.StatsResponse);

@@ -9,8 +9,8 @@ internal static class PublishingExtensions
     /// <summary>The ticker (<see cref="TickerOptions"/>) and the HTTP publish API (<see cref="PublishOptions"/>).</summary>
     public static IServiceCollection AddPublishing(this IServiceCollection services)
     {
-        services.AddOptions<TickerOptions>().BindConfiguration(TickerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PublishOptions>().BindConfiguration(PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<TickerOptions>(TickerOptions.Section);
+        services.AddValidatedOptions<PublishOptions>(PublishOptions.Section);
         services.AddHostedService<TickerService>();
         // No endpoint binds a body through the HTTP JSON options (POST /publish reads it with its own
         // strict context); they write responses and describe the API, where numbers read from strings

@@ -14,14 +14,9 @@ namespace PushGateway.Security;
 /// </summary>
 internal static class LimitsEndpoint
 {
-    public static IEndpointRouteBuilder MapLimits(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGet("/limits", GetLimits)
-            .WithName("GetLimits")
-            .WithSummary("The limits a client must stay within: topics, WebSocket messages, publishes")
-            .Produces<ClientLimits>();
-        return endpoints;
-    }
+    public static RouteHandlerBuilder MapLimits(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/limits", GetLimits).WithName("GetLimits")
+            .WithSummary("The limits a client must stay within: topics, WebSocket messages, publishes");
 
     private static JsonHttpResult<ClientLimits> GetLimits(
         IOptions<HubOptions> hub, IOptions<WebSocketTransportOptions> webSockets, IOptions<PublishOptions> publish, IOptions<LimitsOptions> limits)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PushGateway.Hosting;
 
 namespace PushGateway.Security;
 
@@ -22,7 +23,7 @@ internal static class SecurityExtensions
         services.TryAddSingleton<TopicAuthorizer>();
         services.TryAddSingleton<TokenValidator>();
         services.AddHostedService<AuthStartupCheck>();
-        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
         services.AddRateLimiter(RateLimitPolicies.Configure);
         services.TryAddSingleton<InboundMessageLimiter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, ConfigureKestrelLimits>());

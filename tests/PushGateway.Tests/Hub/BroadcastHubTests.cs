@@ -140,7 +140,7 @@ public sealed class BroadcastHubTests : IDisposable
         Assert.Equal(ResumeStatus.Complete, resumed.ResumeStatus);
         var replayed = Assert.Single(resumed.Replay);
         Assert.Equal("order-18", replayed.EventId);
-        Assert.Equal("event: update\nid: order-18\nretry: 500\ndata: second\n\n", System.Text.Encoding.UTF8.GetString(replayed.EncodedAs(PushGateway.Transports.ServerSentEvents.SseFormat.Instance).Span));
+        Assert.Equal("event: update\nid: order-18\nretry: 500\ndata: second\n\n", System.Text.Encoding.UTF8.GetString(replayed.EncodedAs(PushGateway.Transports.ServerSentEvents.SseFrameEncoder.Format).Span));
         Assert.Equal(ResumeStatus.Gap, unknown.ResumeStatus);
         Assert.Equal(2, unknown.Replay.Count);
     }

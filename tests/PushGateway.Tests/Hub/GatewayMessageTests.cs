@@ -12,12 +12,12 @@ public sealed class GatewayMessageTests
     public void EncodedAs_ManyReaders_EncodesOncePerFormatAndSharesTheBytes()
     {
         var message = GatewayMessage.Create(new MessagePosition(1, 7), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
-        var first = new CountingFormat("first");
-        var second = new CountingFormat("second");
+        var first = new Counted("first");
+        var second = new Counted("second");
         Assert.Equal(0, first.Encodings); // made lazily: a format nobody reads is never encoded
 
-        var bytes = Enumerable.Range(0, 100).Select(_ => message.EncodedAs(first)).ToList();
-        var other = message.EncodedAs(second);
+        var bytes = Enumerable.Range(0, 100).Select(_ => message.EncodedAs(first.Format)).ToList();
+        var other = message.EncodedAs(second.Format);
 
         Assert.Equal(1, first.Encodings);
         Assert.Equal(1, second.Encodings);
@@ -29,7 +29,11 @@ public sealed class GatewayMessageTests
     [Fact]
     public async Task EncodedAs_TwoReadersEncodingAtOnce_BothGetTheOneKeptEncoding()
     {
-        var format = new RendezvousFormat();
+        // Encodes only once two encodings have started, each into a new array.
+        Counted? rendezvous = null;
+        rendezvous = new Counted("rendezvous", () =>
+            Assert.True(SpinWait.SpinUntil(() => rendezvous!.Encodings == 2, TimeSpan.FromSeconds(30)), "the second reader never encoded"));
+        var format = rendezvous.Format;
         var message = GatewayMessage.Create(new MessagePosition(1, 1), new MessageDraft(["chat"], EventTypes.Chat, "hi"));
 
         // Each reader finds no encoding, and both encode before either stores its result: a real race, every run.
@@ -37,7 +41,7 @@ public sealed class GatewayMessageTests
             Task.Run(() => message.EncodedAs(format), TestContext.Current.CancellationToken),
             Task.Run(() => message.EncodedAs(format), TestContext.Current.CancellationToken));
 
-        Assert.Equal(2, format.Encodings);
+        Assert.Equal(2, rendezvous.Encodings);
         Assert.True(frames[0].Span == frames[1].Span, "racing readers got different encodings");
         Assert.True(message.EncodedAs(format).Span == frames[0].Span);
     }
@@ -47,40 +51,26 @@ public sealed class GatewayMessageTests
     {
         var message = GatewayMessage.Create(new MessagePosition(3, 4), new MessageDraft(["chat"], "update", "a\nb") { RetryMilliseconds = 500 });
 
-        Assert.Equal("event: update\nid: 3-4\nretry: 500\ndata: a\ndata: b\n\n", Encoding.UTF8.GetString(message.EncodedAs(SseFormat.Instance).Span));
-        Assert.Equal([0x81, 3, (byte)'a', (byte)'\n', (byte)'b'], message.EncodedAs(WebSocketTextFormat.Instance).ToArray());
-        Assert.Equal("a\nb", Encoding.UTF8.GetString(WebSocketTextFormat.Payload(message).Span));
+        Assert.Equal("event: update\nid: 3-4\nretry: 500\ndata: a\ndata: b\n\n", Encoding.UTF8.GetString(message.EncodedAs(SseFrameEncoder.Format).Span));
+        Assert.Equal([0x81, 3, (byte)'a', (byte)'\n', (byte)'b'], message.EncodedAs(WebSocketFrameEncoder.TextFormat).ToArray());
+        Assert.Equal("a\nb", Encoding.UTF8.GetString(WebSocketFrameEncoder.PayloadOf(message).Span));
     }
 
-    /// <summary>Encodes only once two encodings have started, each into a new array.</summary>
-    private sealed class RendezvousFormat : MessageFormat
+    /// <summary>A format that counts its encodings.</summary>
+    private sealed class Counted
     {
         private int _encodings;
 
-        public int Encodings => Volatile.Read(ref _encodings);
+        public Counted(string name, Action? whileEncoding = null) =>
+            Format = new MessageFormat(name, message =>
+            {
+                Interlocked.Increment(ref _encodings);
+                whileEncoding?.Invoke();
+                return Encoding.UTF8.GetBytes($"{name}:{message.EventId}");
+            });
 
-        public override string Name => "rendezvous";
-
-        public override ReadOnlyMemory<byte> Encode(GatewayMessage message)
-        {
-            Interlocked.Increment(ref _encodings);
-            Assert.True(SpinWait.SpinUntil(() => Encodings == 2, TimeSpan.FromSeconds(30)), "the second reader never encoded");
-            return new byte[] { 1 };
-        }
-    }
-
-    private sealed class CountingFormat(string name) : MessageFormat
-    {
-        private int _encodings;
+        public MessageFormat Format { get; }
 
         public int Encodings => Volatile.Read(ref _encodings);
-
-        public override string Name => name;
-
-        public override ReadOnlyMemory<byte> Encode(GatewayMessage message)
-        {
-            Interlocked.Increment(ref _encodings);
-            return Encoding.UTF8.GetBytes($"{name}:{message.EventId}");
-        }
     }
 }

@@ -14,7 +14,7 @@ internal static class LiveStatsExtensions
     /// </summary>
     public static IServiceCollection AddLiveStats(this IServiceCollection services)
     {
-        services.AddOptions<LiveStatsOptions>().BindConfiguration(LiveStatsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LiveStatsOptions>(LiveStatsOptions.Section);
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LiveStatsSampler>();

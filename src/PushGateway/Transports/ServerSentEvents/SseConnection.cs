@@ -75,7 +75,7 @@ internal sealed class SseConnection : IConnectionTransport
     /// <returns>Always true: no bound but the inbox's, every queued frame goes into the one flush.</returns>
     public bool Append(GatewayMessage message)
     {
-        var frame = message.EncodedAs(SseFormat.Instance).Span;
+        var frame = message.EncodedAs(SseFrameEncoder.Format).Span;
         _unflushed = true;
         if (frame.Length > _free.Length - _used)
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using PushGateway.Hub;
 
 namespace PushGateway.Transports.ServerSentEvents;
 
@@ -7,6 +8,10 @@ namespace PushGateway.Transports.ServerSentEvents;
 internal static class SseFrameEncoder
 {
     private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
+
+    /// <summary>A message as one complete event frame, blank line included.</summary>
+    public static readonly MessageFormat Format = new(
+        "sse", static message => EncodeEvent(message.EventType, message.EventId, message.Data, message.RetryMilliseconds));
 
     /// <summary>
     /// An event frame. Data is split on CRLF, CR and LF into one <c>data:</c> line each, which a

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PushGateway.Hosting;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.ServerSentEvents;
@@ -11,8 +12,7 @@ internal static class SseTransportExtensions
 
     public static IServiceCollection AddSseTransport(this IServiceCollection services)
     {
-        services.AddOptions<SseTransportOptions>()
-            .BindConfiguration(SseTransportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<SseTransportOptions>(SseTransportOptions.Section);
         services.TryAddSingleton<ConnectionRunner>();
         services.AddSingleton<SseEndpoint>();
         services.AddCors();

@@ -29,7 +29,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
         if (batching is null)
         {
             (_unframed ??= []).Add(message);
-            _unframedBytes += WebSocketTextFormat.Payload(message).Length;
+            _unframedBytes += WebSocketFrameEncoder.PayloadOf(message).Length;
             return _unframedBytes < MaxBatchBytes;
         }
 
@@ -41,7 +41,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
         }
 
         // Encoded once for every subscriber (by whichever writer came first): a server frame is never masked.
-        batching.Append(message.EncodedAs(WebSocketTextFormat.Instance).Span);
+        batching.Append(message.EncodedAs(WebSocketFrameEncoder.TextFormat).Span);
         return batching.BufferedBytes < MaxBatchBytes;
     }
 
@@ -105,7 +105,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
         {
             foreach (var message in messages)
             {
-                await socket.SendAsync(WebSocketTextFormat.Payload(message), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                await socket.SendAsync(WebSocketFrameEncoder.PayloadOf(message), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using PushGateway.Hub;
 
 namespace PushGateway.Transports.WebSockets;
 
@@ -7,6 +8,12 @@ namespace PushGateway.Transports.WebSockets;
 internal static class WebSocketFrameEncoder
 {
     private const byte FinalText = 0x81;
+
+    /// <summary>
+    /// A message's data as one complete text frame, header included. A server frame is never masked, so every
+    /// subscriber gets the same bytes.
+    /// </summary>
+    public static readonly MessageFormat TextFormat = new("ws-text", static message => EncodeText(message.Data));
 
     /// <summary>The frame, with the text encoded as UTF-8 straight into its payload.</summary>
     public static byte[] EncodeText(string text)
@@ -41,6 +48,9 @@ internal static class WebSocketFrameEncoder
         127 => 10,
         _ => 2,
     })..];
+
+    /// <summary>A message's data as UTF-8, the payload of its <see cref="TextFormat"/> frame, without a copy.</summary>
+    public static ReadOnlyMemory<byte> PayloadOf(GatewayMessage message) => Payload(message.EncodedAs(TextFormat));
 
     private static int HeaderLength(int payloadLength) => payloadLength switch
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PushGateway.Hosting;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
@@ -8,8 +9,7 @@ internal static class WebSocketTransportExtensions
 {
     public static IServiceCollection AddWebSocketTransport(this IServiceCollection services)
     {
-        services.AddOptions<WebSocketTransportOptions>()
-            .BindConfiguration(WebSocketTransportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<WebSocketTransportOptions>(WebSocketTransportOptions.Section);
         services.TryAddSingleton<ConnectionRunner>();
         services.AddSingleton<WebSocketEndpoint>();
         return services;

@@ -5,21 +5,17 @@ using PushGateway.Security;
 
 namespace PushGateway.Observability;
 
-internal static class PresenceEndpoints
+internal static class PresenceEndpoint
 {
     /// <summary><c>GET /topics/{topic}</c>.</summary>
-    public static IEndpointRouteBuilder MapPresence(this IEndpointRouteBuilder endpoints)
-    {
+    public static RouteHandlerBuilder MapPresence(this IEndpointRouteBuilder endpoints) =>
         // {**topic}: topic names may contain slashes.
-        endpoints.MapGet("/topics/{**topic}", GetTopic)
-            .WithName("GetTopic")
+        endpoints.MapGet("/topics/{**topic}", GetTopic).WithName("GetTopic")
             .WithSummary("Subscribers of a topic on this node, and its newest held event id")
             .Produces<TopicPresenceResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        return endpoints;
-    }
 
     private static async Task<IResult> GetTopic(string topic, HttpContext context, IBroadcastHub hub, TopicAuthorizer authorizer)
     {
