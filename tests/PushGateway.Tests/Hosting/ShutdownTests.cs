@@ -160,10 +160,10 @@ public sealed class ShutdownTests
         });
         using var http = gateway.CreateHttpClient();
         // Clients with small receive buffers that read nothing yet: most of what is published waits in the queues.
-        using var invoker = new HttpMessageInvoker(SmallReceiveBufferHandler());
+        using var invoker = new HttpMessageInvoker(SmallReceiveBuffer.Handler(4096));
         using var ws = new ClientWebSocket();
         await ws.ConnectAsync(gateway.WebSocketAddress, invoker, TestTimeout.Token());
-        using var sseHttp = new HttpClient(SmallReceiveBufferHandler()) { BaseAddress = gateway.HttpAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var sseHttp = new HttpClient(SmallReceiveBuffer.Handler(4096)) { BaseAddress = gateway.HttpAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var sseResponse = await sseHttp.GetAsync("sse", HttpCompletionOption.ResponseHeadersRead, TestTimeout.Token());
         var filler = new string('x', 60_000);
         for (var i = 0; i < count; i++)
@@ -321,24 +321,6 @@ public sealed class ShutdownTests
         closed.Increment();
         return new SseClosed(closedAt, [.. items.Select(item => item.Data)], sse.Parser.ReconnectionInterval);
     }
-
-    private static SocketsHttpHandler SmallReceiveBufferHandler() => new()
-    {
-        ConnectCallback = static async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 4096 };
-            try
-            {
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
 
     private static async Task<string> ReadSomeAsync(NetworkStream stream)
     {

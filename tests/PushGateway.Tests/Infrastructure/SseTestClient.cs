@@ -1,5 +1,4 @@
 using System.Net.ServerSentEvents;
-using System.Net.Sockets;
 
 namespace PushGateway.Tests.Infrastructure;
 
@@ -26,31 +25,12 @@ public sealed class SseTestClient : IAsyncDisposable
     public static Task<SseTestClient> ConnectAsync(GatewayFactory gateway, string path = "sse", string? lastEventId = null) =>
         ConnectAsync(gateway.CreateHttpClient(), path, lastEventId);
 
-    /// <summary>
-    /// Connects over a socket whose receive buffer is <paramref name="receiveBufferSize"/> bytes, set before connecting
-    /// so that the TCP window stays that small: once the client stops reading, the server's writes soon stop completing.
-    /// </summary>
-    public static Task<SseTestClient> ConnectAsync(GatewayFactory gateway, string path, int receiveBufferSize)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = receiveBufferSize };
-                try
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return ConnectAsync(new HttpClient(handler) { BaseAddress = gateway.HttpAddress, Timeout = Timeout.InfiniteTimeSpan }, path, lastEventId: null);
-    }
+    /// <summary>Connects over a socket whose receive buffer is <paramref name="receiveBufferSize"/> bytes (see <see cref="SmallReceiveBuffer"/>).</summary>
+    public static Task<SseTestClient> ConnectAsync(GatewayFactory gateway, string path, int receiveBufferSize) =>
+        ConnectAsync(
+            new HttpClient(SmallReceiveBuffer.Handler(receiveBufferSize)) { BaseAddress = gateway.HttpAddress, Timeout = Timeout.InfiniteTimeSpan },
+            path,
+            lastEventId: null);
 
     private static async Task<SseTestClient> ConnectAsync(HttpClient http, string path, string? lastEventId)
     {
