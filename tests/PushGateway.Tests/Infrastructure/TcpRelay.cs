@@ -4,14 +4,14 @@ using System.Net.Sockets;
 namespace PushGateway.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP relay to a server (one node's way to Redis) that a test can cut and restore: cut,
-/// it drops every relayed connection and closes each new one at once, so that one client loses its
-/// server while the others keep theirs. It keeps its listener throughout (its port is never rebound).
+/// A loopback TCP relay to a server (one node's way to Redis, a client's way to a node) that a test can cut,
+/// point elsewhere and restore: cut, it drops every relayed connection and closes each new one at once, so
+/// that one client loses its server while the others keep theirs. It keeps its listener throughout (its port is never rebound).
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
+    private int _targetPort;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private readonly List<TcpClient> _open = [];
@@ -39,6 +39,15 @@ public sealed class TcpRelay : IAsyncDisposable
             }
 
             _open.Clear();
+        }
+    }
+
+    /// <summary>Sends new connections to <paramref name="targetPort"/> from now on (another node behind the same address).</summary>
+    public void Retarget(int targetPort)
+    {
+        lock (_lock)
+        {
+            _targetPort = targetPort;
         }
     }
 
@@ -71,8 +80,10 @@ public sealed class TcpRelay : IAsyncDisposable
     private async Task RelayAsync(TcpClient client)
     {
         var server = new TcpClient();
+        int targetPort;
         lock (_lock)
         {
+            targetPort = _targetPort;
             if (_cut)
             {
                 client.Dispose();
@@ -86,7 +97,7 @@ public sealed class TcpRelay : IAsyncDisposable
 
         try
         {
-            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stopping.Token);
+            await server.ConnectAsync(IPAddress.Loopback, targetPort, _stopping.Token);
             var (one, other) = (client.GetStream(), server.GetStream());
             // Either side ending (or a cut) ends both.
             await Task.WhenAny(one.CopyToAsync(other, _stopping.Token), other.CopyToAsync(one, _stopping.Token));

@@ -1,0 +1,20 @@
+namespace PushGateway.Client;
+
+/// <summary>Where the gateway is and how to reach it; bound by <see cref="PushGatewayClientServiceCollectionExtensions.AddPushGatewayClient"/>.</summary>
+public sealed class PushGatewayClientOptions
+{
+    /// <summary>The gateway's base address, e.g. <c>https://push.example.com/</c> (a load balancer in front of every node). Required.</summary>
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>
+    /// Gives the token to send as <c>Authorization: Bearer</c>, asked again for every request and every reconnect, so
+    /// that a refreshed token is used as soon as it exists; null (the default), or a null token, sends none.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string?>>? AccessToken { get; set; }
+
+    /// <summary>The first wait before a subscription reconnects after a failure; doubled per failure, with jitter. Default 1 second.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two reconnect attempts. Default 30 seconds.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

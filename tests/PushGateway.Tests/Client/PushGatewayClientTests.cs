@@ -1,0 +1,151 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using PushGateway.Client;
+using PushGateway.Hub;
+using PushGateway.Tests.Infrastructure;
+
+namespace PushGateway.Tests.Client;
+
+/// <summary>The .NET client against the real gateway: publishing through the resilient client, subscriptions that resume by themselves.</summary>
+public sealed class PushGatewayClientTests : IAsyncDisposable
+{
+    private readonly GatewayFactory _gateway = new(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
+    private readonly List<ServiceProvider> _providers = [];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var provider in _providers)
+        {
+            await provider.DisposeAsync();
+        }
+
+        await _gateway.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Publish_ReachesASubscriber_AsAnEventWithTheIdItAnswered()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse?topic=news");
+
+        var result = await Publisher(_gateway.HttpAddress).PublishAsync(new PushPublication(["news"], "hello") { EventType = "update" }, TestTimeout.Token());
+
+        var received = await sse.NextAsync();
+        Assert.Equal(("update", result.Id, "hello"), (received.EventType, received.EventId, received.Data));
+        Assert.False(result.Replayed);
+    }
+
+    [Fact]
+    public async Task Publish_Refused_ThrowsWithTheProblemsStatusAndDetail()
+    {
+        var refused = await Assert.ThrowsAsync<PushGatewayException>(() => Publisher(_gateway.HttpAddress).PublishAsync("not a topic!", "x", TestTimeout.Token()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.StartsWith("topic: ", refused.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publish_SendsTheTokenTheCallbackGivesAtTheTime()
+    {
+        await using var gateway = new GatewayFactory(Tokens.Settings());
+        string? token = null;
+        var publisher = Publisher(gateway.HttpAddress, _ => ValueTask.FromResult(token));
+
+        var anonymous = await Assert.ThrowsAsync<PushGatewayException>(() => publisher.PublishAsync("news", "x", TestTimeout.Token()));
+        token = Tokens.Mint(gateway.Time.GetUtcNow(), publish: ["news"]);
+        var allowed = await publisher.PublishAsync("news", "y", TestTimeout.Token());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
+        Assert.False(string.IsNullOrEmpty(allowed.Id));
+    }
+
+    [Fact]
+    public async Task Subscribe_AfterTheConnectionDrops_ResumesWithoutLossOrRepeat()
+    {
+        await using var relay = new TcpRelay(_gateway.HttpAddress.Port);
+        var start = await _gateway.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+        using var stop = new CancellationTokenSource();
+        await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"))
+            .SubscribeAsync(["news"], start.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
+
+        await _gateway.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
+        Assert.Equal("m1", (await NextAsync(messages)).Data);
+
+        relay.Cut();
+        await _gateway.Hub.PublishAsync("news", "update", "m2", TestTimeout.Token());
+        await _gateway.Hub.PublishAsync("news", "update", "m3", TestTimeout.Token());
+        relay.Restore();
+
+        Assert.Equal("m2", (await NextAsync(messages)).Data);
+        Assert.Equal("m3", (await NextAsync(messages)).Data);
+        await _gateway.Hub.PublishAsync("news", "update", "m4", TestTimeout.Token());
+        Assert.Equal("m4", (await NextAsync(messages)).Data);
+        await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task Subscribe_Refused_Throws()
+    {
+        await using var messages = Subscriber(_gateway.HttpAddress).SubscribeAsync(["not a topic!"], cancellationToken: TestTimeout.Token()).GetAsyncEnumerator(TestTimeout.Token());
+
+        var refused = await Assert.ThrowsAsync<PushGatewayException>(async () => await messages.MoveNextAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+    }
+
+    [Fact]
+    public async Task Subscribe_OnRedis_MovedToAnotherNode_ResumesThereWithoutLossOrRepeat()
+    {
+        await using var cluster = await RedisCluster.StartAsync(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
+        await using var relay = new TcpRelay(cluster.NodeA.HttpAddress.Port);
+        var start = await cluster.NodeA.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+        using var stop = new CancellationTokenSource();
+        await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"))
+            .SubscribeAsync(["news"], start.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
+        await cluster.NodeA.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
+        var first = await NextAsync(messages);
+
+        // Node A leaves; what is published meanwhile is on node B, where the client comes back.
+        relay.Cut();
+        await cluster.NodeB.Hub.PublishAsync("news", "update", "m2", TestTimeout.Token());
+        await cluster.NodeA.Hub.PublishAsync("news", "update", "m3", TestTimeout.Token());
+        relay.Retarget(cluster.NodeB.HttpAddress.Port);
+        relay.Restore();
+
+        string[] resumed = [(await NextAsync(messages)).Data, (await NextAsync(messages)).Data];
+        await cluster.NodeB.Hub.PublishAsync("news", "update", "m4", TestTimeout.Token());
+        var live = await NextAsync(messages);
+
+        Assert.Equal("m1", first.Data);
+        Assert.Equal(["m2", "m3"], resumed);
+        Assert.Equal("m4", live.Data);
+        await stop.CancelAsync();
+    }
+
+    private static async Task<PushMessage> NextAsync(IAsyncEnumerator<PushMessage> messages)
+    {
+        Assert.True(await messages.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken), "the subscription ended");
+        return messages.Current;
+    }
+
+    private PushPublisher Publisher(Uri gateway, Func<CancellationToken, ValueTask<string?>>? token = null) =>
+        Services(gateway, token).GetRequiredService<PushPublisher>();
+
+    private PushSubscriber Subscriber(Uri gateway) => Services(gateway, token: null).GetRequiredService<PushSubscriber>();
+
+    private ServiceProvider Services(Uri gateway, Func<CancellationToken, ValueTask<string?>>? token)
+    {
+        var services = new ServiceCollection();
+        services.AddPushGatewayClient(options =>
+        {
+            options.BaseAddress = gateway;
+            options.AccessToken = token;
+            options.ReconnectDelay = TimeSpan.FromMilliseconds(20);
+        });
+        // The standard 2-second first retry would only slow the tests.
+        services.Configure<HttpStandardResilienceOptions>($"{nameof(PushPublisher)}-standard", resilience => resilience.Retry.Delay = TimeSpan.FromMilliseconds(1));
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return provider;
+    }
+}
