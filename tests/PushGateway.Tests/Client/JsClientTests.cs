@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using PushGateway.Hub;
+using PushGateway.Tests.Infrastructure;
+
+namespace PushGateway.Tests.Client;
+
+/// <summary>
+/// The TypeScript client (<c>clients/js</c>, built by <c>npm run build</c>) on Node against the real gateway: it
+/// resumes after its connection is cut, without loss or repeat, and publishes (tests/PushGateway.Tests/node/js-client.mjs).
+/// </summary>
+public sealed class JsClientTests : IAsyncDisposable
+{
+    private readonly GatewayFactory _gateway = new(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
+
+    public ValueTask DisposeAsync() => _gateway.DisposeAsync();
+
+    [Fact]
+    public async Task Subscription_CutAndRestored_ResumesWithoutLossOrRepeat_ThenPublishes()
+    {
+        var built = Path.Combine(RepositoryPaths.Root, "clients", "js", "dist", "index.js");
+        Assert.SkipUnless(File.Exists(built), "build the client first: npm ci --prefix clients/js && npm run --prefix clients/js build");
+        await using var relay = new TcpRelay(_gateway.HttpAddress.Port);
+        var start = await _gateway.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+        using var node = Process.Start(new ProcessStartInfo(
+            "node", ["js-client.mjs", $"http://127.0.0.1:{relay.Port}/", "news", start.ToString(), "3"])
+        {
+            WorkingDirectory = RepositoryPaths.NodeClient,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var errors = node.StandardError.ReadToEndAsync(TestTimeout.Token());
+        try
+        {
+            var lines = Lines(node);
+            await NextAsync(lines, line => line.GetProperty("type").GetString() == "state" && line.GetProperty("state").GetString() == "open");
+
+            await _gateway.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
+            var first = await NextMessageAsync(lines);
+            relay.Cut();
+            await _gateway.Hub.PublishAsync("news", "update", "m2", TestTimeout.Token());
+            relay.Restore();
+            var resumed = await NextMessageAsync(lines);
+            await _gateway.Hub.PublishAsync("news", "update", "m3", TestTimeout.Token());
+            var live = await NextMessageAsync(lines);
+            // The client's own message and the answer to its publish come in either order.
+            var ownAndAnswer = new[] { await NextAsync(lines, IsOwnOrAnswer), await NextAsync(lines, IsOwnOrAnswer) };
+            var own = ownAndAnswer.Single(line => line.GetProperty("type").GetString() == "message");
+            var published = ownAndAnswer.Single(line => line.GetProperty("type").GetString() == "published");
+            await node.WaitForExitAsync(TestTimeout.Token());
+
+            Assert.Equal(["m1", "m2", "m3"], new[] { first, resumed, live }.Select(line => line.GetProperty("data").GetString()));
+            Assert.Equal(("from node", "update"), (own.GetProperty("data").GetString(), own.GetProperty("event").GetString()));
+            Assert.Equal(published.GetProperty("id").GetString(), own.GetProperty("id").GetString());
+            Assert.Equal(0, node.ExitCode);
+        }
+        finally
+        {
+            if (!node.HasExited)
+            {
+                node.Kill();
+            }
+
+            TestContext.Current.TestOutputHelper?.WriteLine(await errors);
+        }
+    }
+
+    private static ChannelReader<JsonElement> Lines(Process node)
+    {
+        var lines = Channel.CreateUnbounded<JsonElement>();
+        _ = Task.Run(async () =>
+        {
+            while (await node.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lines.Writer.TryWrite(JsonDocument.Parse(line).RootElement);
+            }
+
+            lines.Writer.TryComplete();
+        });
+        return lines.Reader;
+    }
+
+    private static bool IsOwnOrAnswer(JsonElement line) =>
+        line.GetProperty("type").GetString() == "published" || (line.TryGetProperty("data", out var data) && data.GetString() == "from node");
+
+    private static Task<JsonElement> NextMessageAsync(ChannelReader<JsonElement> lines) =>
+        NextAsync(lines, line => line.GetProperty("type").GetString() is "message" or "gap");
+
+    /// <summary>The next line that <paramref name="matches"/>, skipping others (state changes); fails if the client ends first.</summary>
+    private static async Task<JsonElement> NextAsync(ChannelReader<JsonElement> lines, Func<JsonElement, bool> matches)
+    {
+        await foreach (var line in lines.ReadAllAsync(TestTimeout.Token()))
+        {
+            if (matches(line))
+            {
+                return line;
+            }
+        }
+
+        Assert.Fail("the Node client ended first");
+        return default;
+    }
+}

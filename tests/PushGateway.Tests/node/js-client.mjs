@@ -1,0 +1,32 @@
+// Drives clients/js (the built @pushgateway/client) for PushGateway.Tests: subscribes to one topic, prints every
+// event as a JSON line, and after `count` messages publishes one itself, prints the answer and waits to receive it.
+// Usage: node js-client.mjs <gateway url> <topic> <last event id or ""> <count>
+import { PushClient } from "../../../clients/js/dist/index.js";
+
+const [url, topic, lastEventId, count] = process.argv.slice(2);
+const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
+const client = new PushClient({ url, reconnectDelayMs: 20, maxReconnectDelayMs: 200 });
+const seen = new Set();
+let published;
+
+client.on("state", (state) => print({ type: "state", state }));
+client.on("gap", (gap) => print({ type: "gap", ...gap }));
+client.on("error", (error) => print({ type: "error", message: String(error) }));
+client.on("message", async (message) => {
+  print({ type: "message", ...message });
+  seen.add(message.id);
+  if (published === undefined && seen.size === Number(count)) {
+    // Its own message may arrive over the stream before the publish's answer does.
+    published = await client.publish(topic, "from node", { event: "update" });
+    print({ type: "published", ...published });
+  }
+  if (published !== undefined && seen.has(published.id)) {
+    client.close();
+    process.exit(0);
+  }
+});
+client.subscribe([topic], lastEventId ? { lastEventId } : {});
+setTimeout(() => {
+  print({ type: "timeout" });
+  process.exit(3);
+}, 60_000).unref();
