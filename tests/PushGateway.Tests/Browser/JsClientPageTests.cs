@@ -1,0 +1,65 @@
+using Microsoft.Playwright;
+using PushGateway.Hub;
+using PushGateway.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace PushGateway.Tests.Browser;
+
+/// <summary>
+/// <c>clients/js/example</c> in headless Chromium: the TypeScript client as a page uses it, moved from one Redis node
+/// to the other behind one address. The page and the built client are served from disk by the browser context (the
+/// gateway serves neither); every other request goes through a relay to the current node.
+/// </summary>
+public sealed class JsClientPageTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
+{
+    private const string Prefix = "/js-client/";
+
+    [Fact]
+    public async Task ExamplePage_MovedToAnotherNode_ShowsEveryMessageOnceInOrder()
+    {
+        var client = Path.Combine(RepositoryPaths.Root, "clients", "js");
+        Assert.SkipUnless(File.Exists(Path.Combine(client, "dist", "index.js")), "build the client first: npm ci --prefix clients/js && npm run --prefix clients/js build");
+        await using var cluster = await RedisCluster.StartAsync(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
+        await using var relay = new TcpRelay(cluster.NodeA.HttpAddress.Port);
+        await using var browser = await BrowserSession.StartAsync(chromium);
+        await browser.Context.RouteAsync($"**{Prefix}**", route => ServeAsync(route, client));
+        var start = await cluster.NodeA.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+
+        var page = await browser.OpenAsync(new Uri($"http://127.0.0.1:{relay.Port}{Prefix}example/index.html?topic=news&lastEventId={start}"));
+        await Expect(page.Locator("#state")).ToHaveTextAsync("open");
+        await cluster.NodeA.Hub.PublishAsync("news", "update", "m1 <b>bold</b>", TestTimeout.Token());
+        await Expect(page.Locator("#messages li")).ToHaveTextAsync(["m1 <b>bold</b>"]);
+
+        // Node A leaves; what is published meanwhile is held on Redis, and the page comes back on node B.
+        relay.Cut();
+        await cluster.NodeB.Hub.PublishAsync("news", "update", "m2", TestTimeout.Token());
+        await cluster.NodeA.Hub.PublishAsync("news", "update", "m3", TestTimeout.Token());
+        relay.Retarget(cluster.NodeB.HttpAddress.Port);
+        relay.Restore();
+        await Expect(page.Locator("#messages li")).ToHaveTextAsync(["m1 <b>bold</b>", "m2", "m3"]);
+        await cluster.NodeB.Hub.PublishAsync("news", "update", "m4", TestTimeout.Token());
+
+        await Expect(page.Locator("#messages li")).ToHaveTextAsync(["m1 <b>bold</b>", "m2", "m3", "m4"]);
+        await Expect(page.Locator("#messages b")).ToHaveCountAsync(0);
+        await BrowserSession.ScreenshotAsync(page, "js-client-example");
+        browser.AssertOnlyTalkedTo(new Uri($"http://127.0.0.1:{relay.Port}/"));
+    }
+
+    private static Task ServeAsync(IRoute route, string client)
+    {
+        var path = new Uri(route.Request.Url).AbsolutePath[Prefix.Length..];
+        var file = Path.GetFullPath(Path.Combine(client, path));
+        if (!file.StartsWith(client + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))
+        {
+            return route.FulfillAsync(new RouteFulfillOptions { Status = 404 });
+        }
+
+        var type = Path.GetExtension(file) switch
+        {
+            ".html" => "text/html; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            _ => "application/octet-stream",
+        };
+        return route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = type, BodyBytes = File.ReadAllBytes(file) });
+    }
+}
