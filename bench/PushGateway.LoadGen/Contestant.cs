@@ -14,6 +14,7 @@ internal sealed record Contestant(
 {
     public const string PushGatewayWs = "pushgateway-ws";
     public const string PushGatewaySse = "pushgateway-sse";
+    public const string PushGatewayV1 = "pushgateway-ws-v1";
     public const string NodeWs = "node-ws";
     public const string ExpressSse = "express-sse";
     public const string SignalR = "signalr";
@@ -66,6 +67,8 @@ internal sealed record Contestant(
                 "dotnet", [paths.PeerDll("RawTcpPeer"), "{port}"], none),
             new(PushGatewayWs, "PushGateway `/ws`", Protocol.WebSocket, "/ws", Protocol.WebSocket, "/ws",
                 "dotnet", gatewayArguments, gateway),
+            new(PushGatewayV1, "PushGateway `/ws` with the sub-protocol `pushgateway.v1.json` (published over plain `/ws`)", Protocol.PushGatewayV1, "/ws",
+                Protocol.WebSocket, "/ws", "dotnet", gatewayArguments, gateway),
             new(PushGatewaySse, "PushGateway `/sse` (published over `/ws`)", Protocol.Sse, "/sse?topic=chat", Protocol.WebSocket, "/ws",
                 "dotnet", gatewayArguments, gateway),
             new(ExpressSse, "express 5, `res.write` to every open response", Protocol.Sse, "/sse", Protocol.HttpPost, "/publish",

@@ -9,6 +9,9 @@ internal enum Protocol
     /// <summary><c>text/event-stream</c> over HTTP/1.1 (chunked); published by another transport.</summary>
     Sse,
 
+    /// <summary>PushGateway's WebSocket sub-protocol <c>pushgateway.v1.json</c>: a subscribe frame, then JSON message envelopes.</summary>
+    PushGatewayV1,
+
     /// <summary>The SignalR JSON hub protocol over WebSocket.</summary>
     SignalR,
 

@@ -107,6 +107,7 @@ internal sealed class Report(BenchOptions options, IReadOnlyList<Contestant> con
         yield return Ratio("`/ws` ÷ Node `ws` (msg/s, window 64)", Rate(Contestant.PushGatewayWs), Rate(Contestant.NodeWs), 10);
         yield return Ratio("`/ws` ÷ SignalR", Rate(Contestant.PushGatewayWs), Rate(Contestant.SignalR), 3);
         yield return Ratio("`/sse` ÷ express SSE", Rate(Contestant.PushGatewaySse), Rate(Contestant.ExpressSse), 5);
+        yield return Ratio("`/ws` sub-protocol ÷ plain `/ws`", Rate(Contestant.PushGatewayV1), Rate(Contestant.PushGatewayWs), 0.8);
         yield return Ratio("`/ws` ÷ raw TCP", Rate(Contestant.PushGatewayWs), Rate(Contestant.RawTcp), 0.7);
         foreach (var percent in options.LoadPercents)
         {

@@ -25,6 +25,7 @@ internal sealed class Subscriber(Protocol protocol, int port, string path, Deliv
         var (request, status) = protocol switch
         {
             Protocol.WebSocket or Protocol.SignalR => (Wire.UpgradeRequest(path, port), "HTTP/1.1 101"),
+            Protocol.PushGatewayV1 => (Wire.UpgradeRequest(path, port, Wire.PushGatewayV1), "HTTP/1.1 101"),
             Protocol.Sse => (Wire.EventStreamRequest(path, port), "HTTP/1.1 200"),
             Protocol.RawTcp => ([], ""),
             _ => throw new InvalidOperationException($"{protocol} is not a subscriber protocol."),
@@ -42,10 +43,10 @@ internal sealed class Subscriber(Protocol protocol, int port, string path, Deliv
             leftover = _chunks.Decode(_buffer, 0, leftover);
         }
 
-        if (protocol == Protocol.SignalR)
+        if (protocol is Protocol.SignalR or Protocol.PushGatewayV1)
         {
             var frame = new byte[64];
-            var length = Wire.WriteMaskedTextFrame(frame, Wire.SignalRHandshake);
+            var length = Wire.WriteMaskedTextFrame(frame, protocol == Protocol.SignalR ? Wire.SignalRHandshake : Wire.PushGatewayV1Subscribe);
             await _socket.SendAsync(frame.AsMemory(0, length), SocketFlags.None, cancellationToken).ConfigureAwait(false);
         }
 

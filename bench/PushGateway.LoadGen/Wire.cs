@@ -8,9 +8,15 @@ internal static class Wire
 {
     public const byte RecordSeparator = 0x1e;
 
-    public static byte[] UpgradeRequest(string path, int port) => Encoding.ASCII.GetBytes(
+    public static byte[] UpgradeRequest(string path, int port, string? subProtocol = null) => Encoding.ASCII.GetBytes(
         $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        (subProtocol is null ? "" : $"Sec-WebSocket-Protocol: {subProtocol}\r\n") +
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+
+    public const string PushGatewayV1 = "pushgateway.v1.json";
+
+    /// <summary>What a <see cref="Protocol.PushGatewayV1"/> subscriber sends once upgraded: the chat topic, where the publisher sends.</summary>
+    public static ReadOnlySpan<byte> PushGatewayV1Subscribe => "{\"type\":\"subscribe\",\"topics\":[\"chat\"]}"u8;
 
     public static byte[] EventStreamRequest(string path, int port) => Encoding.ASCII.GetBytes(
         $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n");
