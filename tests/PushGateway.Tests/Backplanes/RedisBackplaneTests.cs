@@ -244,6 +244,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         using (retried)
         {
             Assert.Equal(HttpStatusCode.OK, retried!.StatusCode);
+            Assert.True(retried.Headers.Contains("Idempotent-Replayed"));
             Assert.Equal("order-17-shipped", (await retried.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token())).GetProperty("id").GetString());
         }
 
