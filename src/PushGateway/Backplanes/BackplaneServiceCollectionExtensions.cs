@@ -19,7 +19,6 @@ internal static class BackplaneServiceCollectionExtensions
     public static IServiceCollection AddBackplanes(this IServiceCollection services)
     {
         services.AddValidatedOptions<RedisOptions>(RedisOptions.Section);
-        services.AddValidatedOptions<IdempotencyOptions>(IdempotencyOptions.Section);
         services.TryAddSingleton<InProcessBackplane>();
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<RedisBackplane>();

@@ -11,13 +11,13 @@ namespace PushGateway.Publishing;
 /// </summary>
 internal static class IdempotencyKeys
 {
-    public const string Header = "Idempotency-Key";
-    public const string Field = "idempotencyKey";
+    public const int MaxLength = 256;
+
+    /// <summary>Where a key is given: a request header, or a field of the body (JSON or form).</summary>
+    public const string Header = "Idempotency-Key", Field = "idempotencyKey";
 
     /// <summary>The response header on the answer to a retry: the first publish's answer, nothing delivered again.</summary>
     public const string ReplayedHeader = "Idempotent-Replayed";
-
-    public const int MaxLength = 256;
 
     public static bool IsValid(string key) => key.Length is > 0 and <= MaxLength && !ControlCharacters.ContainsAny(key);
 

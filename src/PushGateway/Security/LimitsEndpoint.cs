@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using PushGateway.Backplanes;
 using PushGateway.Hub;
 using PushGateway.Publishing;
 using PushGateway.Transports.WebSockets;
@@ -23,7 +22,6 @@ internal static class LimitsEndpoint
         IOptions<HubOptions> hub,
         IOptions<WebSocketTransportOptions> webSockets,
         IOptions<PublishOptions> publish,
-        IOptions<IdempotencyOptions> idempotency,
         IOptions<LimitsOptions> limits)
     {
         var rates = limits.Value;
@@ -36,7 +34,7 @@ internal static class LimitsEndpoint
                     PublishValidator.MaxEventTypeLength,
                     EventIdRules.MaxLength,
                     IdempotencyKeys.MaxLength,
-                    Milliseconds(idempotency.Value.IdempotencyWindow),
+                    Milliseconds(publish.Value.IdempotencyWindow),
                     PublishValidator.MaxRetryMilliseconds,
                     rates.PublishesPerPeriod,
                     Milliseconds(rates.PublishRatePeriod),

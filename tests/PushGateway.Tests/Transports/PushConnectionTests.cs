@@ -4,10 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using PushGateway.Backplanes;
 using PushGateway.Backplanes.InProcess;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Publishing;
 using PushGateway.Tests.Infrastructure;
 using PushGateway.Transports;
 
@@ -31,7 +31,7 @@ public sealed class PushConnectionTests : IDisposable
     {
         var options = Options.Create(new HubOptions());
         _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
-        var backplane = new InProcessBackplane(options, Options.Create(new IdempotencyOptions()), _time);
+        var backplane = new InProcessBackplane(options, Options.Create(new PublishOptions()), _time);
         _hub = new BroadcastHub(backplane, options, _metrics, NullLogger<BroadcastHub>.Instance);
         // As the host does (BackplaneHost): in-process, the start completes at once.
         Assert.True(backplane.StartAsync(_hub, CancellationToken.None).IsCompletedSuccessfully);

@@ -1,13 +1,14 @@
 using PushGateway.Hub;
+using PushGateway.Publishing;
 
 namespace PushGateway.Backplanes.InProcess;
 
 /// <summary>
 /// The idempotency keys of one node's publishes, each with its request's fingerprint and position, for
-/// <see cref="IdempotencyOptions.IdempotencyWindow"/>, at most <see cref="IdempotencyOptions.MaxIdempotencyKeys"/> of them
+/// <see cref="PublishOptions.IdempotencyWindow"/>, at most <see cref="PublishOptions.MaxIdempotencyKeys"/> of them
 /// (oldest forgotten first). Not thread-safe: the backplane uses it under its lock.
 /// </summary>
-internal sealed class IdempotencyKeyStore(IdempotencyOptions options, TimeProvider timeProvider)
+internal sealed class IdempotencyKeyStore(PublishOptions options, TimeProvider timeProvider)
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 

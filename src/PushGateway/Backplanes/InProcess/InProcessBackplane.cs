@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PushGateway.Hub;
+using PushGateway.Publishing;
 
 namespace PushGateway.Backplanes.InProcess;
 
@@ -17,10 +18,10 @@ internal sealed class InProcessBackplane : IBackplane
     private long _sequence;
     private IDeliveryTarget? _target;
 
-    public InProcessBackplane(IOptions<HubOptions> options, IOptions<IdempotencyOptions> idempotency, TimeProvider timeProvider)
+    public InProcessBackplane(IOptions<HubOptions> options, IOptions<PublishOptions> publishing, TimeProvider timeProvider)
     {
         _history = new MessageHistory(options.Value.HistorySize);
-        _keys = new IdempotencyKeyStore(idempotency.Value, timeProvider);
+        _keys = new IdempotencyKeyStore(publishing.Value, timeProvider);
         _epoch = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PushGateway.Hub;
+using PushGateway.Publishing;
 
 namespace PushGateway.Backplanes.Redis;
 
@@ -22,12 +23,12 @@ internal sealed class RedisBackplane : IBackplane, IAsyncDisposable
     private IDeliveryTarget? _target;
     private Task _loops = Task.CompletedTask;
 
-    public RedisBackplane(IOptions<RedisOptions> options, IOptions<IdempotencyOptions> idempotency, RedisConnection connection, TimeProvider timeProvider)
+    public RedisBackplane(IOptions<RedisOptions> options, IOptions<PublishOptions> publishing, RedisConnection connection, TimeProvider timeProvider)
     {
         var keys = new RedisKeys(options.Value.KeyPrefix);
         _connection = connection;
         _tail = new RedisDeliveryTail(connection, keys, timeProvider);
-        _publisher = new RedisPublisher(connection, keys, options.Value, idempotency.Value);
+        _publisher = new RedisPublisher(connection, keys, options.Value, publishing.Value);
         _history = new RedisHistory(connection, keys, options.Value, _tail);
         _presence = new RedisPresence(connection, keys, options.Value);
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using PushGateway.Hub;
+using PushGateway.Publishing;
 using StackExchange.Redis;
 
 namespace PushGateway.Backplanes.Redis;
@@ -29,7 +30,7 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Published(MessageDraft draft) => prefix + "published:" + PublishFingerprint.Of(draft);
 
     /// <summary>
-    /// A publish's idempotency key (already scoped to its publisher), for <see cref="IdempotencyOptions.IdempotencyWindow"/>:
+    /// A publish's idempotency key (already scoped to its publisher), for <see cref="PublishOptions.IdempotencyWindow"/>:
     /// named by its SHA-256, so that a key or subject never shows in Redis and any characters are fine.
     /// </summary>
     public RedisKey Idempotency(string scopedKey) =>

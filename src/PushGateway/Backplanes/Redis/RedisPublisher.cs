@@ -1,4 +1,5 @@
 using PushGateway.Hub;
+using PushGateway.Publishing;
 using StackExchange.Redis;
 
 namespace PushGateway.Backplanes.Redis;
@@ -9,7 +10,7 @@ namespace PushGateway.Backplanes.Redis;
 /// step, and rings the doorbell. Also the claims of
 /// cluster-wide jobs, which are one <c>SET NX</c> each.
 /// </summary>
-internal sealed class RedisPublisher(RedisConnection connection, RedisKeys keys, RedisOptions options, IdempotencyOptions idempotency)
+internal sealed class RedisPublisher(RedisConnection connection, RedisKeys keys, RedisOptions options, PublishOptions publishing)
 {
     public async ValueTask<PublishResult> PublishAsync(MessageDraft draft)
     {
@@ -24,7 +25,7 @@ internal sealed class RedisPublisher(RedisConnection connection, RedisKeys keys,
         [
             options.DeliveryStreamLength, options.HistoryPerTopic, keys.Doorbell.ToString(), draft.Topics.Count,
             (long)options.DeduplicationWindow.TotalSeconds, .. RedisEntry.Fields(draft),
-            (long)idempotency.IdempotencyWindow.TotalMilliseconds, keyed?.Fingerprint ?? string.Empty,
+            (long)publishing.IdempotencyWindow.TotalMilliseconds, keyed?.Fingerprint ?? string.Empty,
         ];
         var answer = (RedisResult[])(await connection.RunAsync(database => database.ScriptEvaluateAsync(RedisScripts.Publish, scriptKeys, values), writes: true).ConfigureAwait(false))!;
         var outcome = (string?)answer[1] switch
