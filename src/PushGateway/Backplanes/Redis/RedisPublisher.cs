@@ -6,9 +6,8 @@ namespace PushGateway.Backplanes.Redis;
 
 /// <summary>
 /// Publishing: one script appends the message to the delivery stream and to each of its topics' streams
-/// under one Redis id (atomically: in all of them or in none), checks and remembers its idempotency key in the same
-/// step, and rings the doorbell. Also the claims of
-/// cluster-wide jobs, which are one <c>SET NX</c> each.
+/// under one Redis id (atomically: in all of them or in none), checks and remembers its idempotency key in the
+/// same step, and rings the doorbell. Also the claims of cluster-wide jobs, which are one <c>SET NX</c> each.
 /// </summary>
 internal sealed class RedisPublisher(RedisConnection connection, RedisKeys keys, RedisOptions options, PublishOptions publishing)
 {
