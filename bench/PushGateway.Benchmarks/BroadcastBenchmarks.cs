@@ -8,6 +8,7 @@ using OpenTelemetry.Metrics;
 using PushGateway.Backplanes.InProcess;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Publishing;
 using PushGateway.Transports.ServerSentEvents;
 using PushGateway.Transports.WebSockets;
 
@@ -100,7 +101,7 @@ public class BroadcastBenchmarks
         var options = Options.Create(new HubOptions());
         var metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
         _deliveries = metrics.Deliveries("ws");
-        var backplane = new InProcessBackplane(options, TimeProvider.System);
+        var backplane = new InProcessBackplane(options, Options.Create(new PublishOptions()), TimeProvider.System);
         _hub = new BroadcastHub(backplane, options, metrics, NullLogger<BroadcastHub>.Instance);
         // As the host does: the backplane delivers to the hub once started (in-process, at once).
         backplane.StartAsync(_hub, CancellationToken.None).GetAwaiter().GetResult();

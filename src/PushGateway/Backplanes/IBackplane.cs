@@ -1,4 +1,5 @@
 using PushGateway.Hub;
+using PushGateway.Publishing;
 
 namespace PushGateway.Backplanes;
 
@@ -50,11 +51,23 @@ internal interface IBackplane
     /// <summary>
     /// Stores the message and has it delivered to every node. Returns its position: later than every
     /// position returned before, on any node, so that positions compare across topics and nodes. Storing and handing
-    /// on are one step: a message is in the history and on its way to every node, or in neither. A message
-    /// that carries its own id (<see cref="MessageDraft.EventId"/>) and repeats one stored within the
-    /// deduplication window may be answered with the first one's position and not stored again.
+    /// on are one step: a message is in the history and on its way to every node, or in neither.
     /// </summary>
-    ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken);
+    /// <remarks>
+    /// Idempotency: a draft with an <see cref="MessageDraft.IdempotencyKey"/> is checked against the keys of the
+    /// publishes stored within <see cref="PublishOptions.IdempotencyWindow"/> (on every node, on a cluster) in the same
+    /// step as it is stored, so that of concurrent publishes under one key exactly one is stored. A key not held: the
+    /// draft is stored (<see cref="PublishOutcome.Published"/>) and the key remembered, with the draft's
+    /// <see cref="PublishFingerprint"/> and position, for the window. The same key and fingerprint:
+    /// <see cref="PublishOutcome.Replayed"/> with the first position, nothing stored or delivered. The same key and
+    /// another fingerprint: <see cref="PublishOutcome.KeyReused"/>, nothing stored or delivered. A backplane may
+    /// forget a key before the window ends only as documented (in-process: past <see cref="PublishOptions.MaxIdempotencyKeys"/>).
+    /// A draft that carries its own id (<see cref="MessageDraft.EventId"/>) and repeats one stored within a
+    /// backplane's deduplication window (Redis) may also be answered <see cref="PublishOutcome.Replayed"/>.
+    /// A publish that throws <see cref="PublishOutcomeUnknownException"/> may have stored the key with the message: its
+    /// retry under the same key is then a replay.
+    /// </remarks>
+    ValueTask<PublishResult> PublishAsync(MessageDraft draft, CancellationToken cancellationToken);
 
     /// <summary>
     /// Publishes for this node's subscribers only (a node's own ticks). Where this node is the whole gateway,

@@ -8,6 +8,9 @@ internal static class Problems
     /// <summary>The <c>type</c> of <see cref="PublishOutcomeUnknown"/>: a publisher can tell it from a proxy's 504.</summary>
     public const string PublishOutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
 
+    /// <summary>The <c>type</c> of <see cref="IdempotencyKeyReused"/>.</summary>
+    public const string IdempotencyKeyReusedType = "https://pushgateway.dev/problems/idempotency-key-reused";
+
     /// <summary>The error for a field or header sent twice: ambiguous (which one did a proxy check?), so refused.</summary>
     public const string GivenTwice = "Given more than once: send it once.";
 
@@ -43,7 +46,7 @@ internal static class Problems
 
     /// <summary>
     /// 504: the backplane took the publish but did not confirm it, so it may have been delivered. No
-    /// Retry-After: retrying is safe only with the same id, which the gateway then delivers at most once.
+    /// Retry-After: retrying is safe only with the same idempotency key, which the gateway then delivers at most once.
     /// </summary>
     public static IResult PublishOutcomeUnknown() =>
         TypedResults.Problem(
@@ -51,7 +54,18 @@ internal static class Problems
             title: "Publish outcome unknown",
             type: PublishOutcomeUnknownType,
             detail: "The message bus between gateway nodes did not confirm the publish: the message may or may not have been "
-                + "stored and delivered. To publish it at most once, retry the same publish with the same id (the id field).");
+                + "stored and delivered. To publish it exactly once, retry the same publish with the same Idempotency-Key header (or "
+                + "idempotencyKey field) within the idempotency window: the gateway then answers with the first publish's id if it "
+                + "was stored, and publishes it if it was not.");
+
+    /// <summary>422: the idempotency key stands for another publish within the window; nothing was published.</summary>
+    public static IResult IdempotencyKeyReused() =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "Idempotency-Key reused with a different request",
+            type: IdempotencyKeyReusedType,
+            detail: "This idempotency key was used within the idempotency window for a publish with other topics, event, data, "
+                + "id or retry; nothing was published. Use a new key for a new publish.");
 
     public static IResult Status(int statusCode, string detail) =>
         TypedResults.Problem(statusCode: statusCode, detail: detail);

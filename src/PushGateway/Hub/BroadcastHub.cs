@@ -38,7 +38,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
 
     public long PublishedCount => Interlocked.Read(ref _delivered);
 
-    public ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
+    public ValueTask<PublishResult> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(draft.Topics.Count);
         var startedAt = Stopwatch.GetTimestamp();
@@ -242,13 +242,13 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         }
     }
 
-    private async ValueTask<MessagePosition> AwaitPublishAsync(ValueTask<MessagePosition> publishing, long startedAt)
+    private async ValueTask<PublishResult> AwaitPublishAsync(ValueTask<PublishResult> publishing, long startedAt)
     {
         try
         {
-            var id = await publishing.ConfigureAwait(false);
+            var result = await publishing.ConfigureAwait(false);
             _metrics.BackplanePublished(_backplane.Name, startedAt);
-            return id;
+            return result;
         }
         catch (BackplaneUnavailableException)
         {

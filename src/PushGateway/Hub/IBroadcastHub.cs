@@ -16,12 +16,13 @@ internal interface IBroadcastHub
 
     /// <summary>
     /// Publishes through the backplane and returns the message's position (what clients see as its
-    /// id is <see cref="MessageDraft.EventIdAt"/>); subscribers of any of its topics on every node receive it
-    /// once, in position order. Throws
+    /// id is <see cref="MessageDraft.EventIdAt"/>) and whether it is new, a replay of an earlier publish under the same
+    /// idempotency key, or refused because that key stands for another request (<see cref="Backplanes.IBackplane.PublishAsync"/>);
+    /// subscribers of any of its topics on every node receive a new one once, in position order. Throws
     /// <see cref="Backplanes.BackplaneUnavailableException"/> when it certainly was not stored, and
     /// <see cref="Backplanes.PublishOutcomeUnknownException"/> when it may have been (and delivered).
     /// </summary>
-    ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
+    ValueTask<PublishResult> PublishAsync(MessageDraft draft, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Publishes for this node's subscribers only (its own ticks), as the backplane says: with a position and

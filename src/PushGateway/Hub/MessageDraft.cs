@@ -15,6 +15,13 @@ internal sealed record MessageDraft(IReadOnlyList<string> Topics, string EventTy
     /// <summary>A reconnection delay to advertise with this message, in milliseconds.</summary>
     public int? RetryMilliseconds { get; init; }
 
+    /// <summary>
+    /// The publisher's idempotency key, already scoped to the publisher (so that one publisher can neither replay nor
+    /// probe another's keys); null for none. Not part of the message: the backplane remembers it, with a fingerprint
+    /// of the rest, for the idempotency window (see <see cref="Backplanes.IBackplane.PublishAsync"/>).
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>The id clients see once the message is at <paramref name="position"/>: the publisher's own, else the position.</summary>
     public string EventIdAt(MessagePosition position) => EventId ?? position.ToString();
 }

@@ -13,7 +13,7 @@ namespace PushGateway.Publishing;
 internal static class PublishEndpoint
 {
     /// <summary>The fields that take one value (<c>topic</c> may be repeated).</summary>
-    private static readonly string[] ScalarFields = ["data", "event", "id", "retry"];
+    private static readonly string[] ScalarFields = ["data", "event", "id", "retry", IdempotencyKeys.Field];
 
     private static readonly string[] GivenTwice = [Problems.GivenTwice];
 
@@ -38,7 +38,7 @@ internal static class PublishEndpoint
         }
 
         IReadOnlyList<string?> topics;
-        string? data, eventType, id, retry;
+        string? data, eventType, id, retry, idempotencyKey;
         if (request.HasFormContentType)
         {
             var read = await RequestBodyReader.ReadFormAsync(context).ConfigureAwait(false);
@@ -55,7 +55,7 @@ internal static class PublishEndpoint
             }
 
             topics = [.. form["topic"]];
-            (data, eventType, id, retry) = (form["data"], form["event"], form["id"], form["retry"]);
+            (data, eventType, id, retry, idempotencyKey) = (form["data"], form["event"], form["id"], form["retry"], form[IdempotencyKeys.Field]);
         }
         else if (request.HasJsonContentType())
         {
@@ -75,7 +75,7 @@ internal static class PublishEndpoint
                 return Problems.Invalid("topic", "A topic name, or an array of them.");
             }
 
-            (data, eventType, id, retry) = (json.Data, json.Event, json.Id, json.Retry?.ToString(CultureInfo.InvariantCulture));
+            (data, eventType, id, retry, idempotencyKey) = (json.Data, json.Event, json.Id, json.Retry?.ToString(CultureInfo.InvariantCulture), json.IdempotencyKey);
         }
         else
         {
@@ -84,9 +84,15 @@ internal static class PublishEndpoint
         }
 
         var draft = PublishValidator.Validate(topics, data, eventType, id, retry, hubOptions.Value.MaxTopicsPerConnection, out var errors);
-        if (draft is null)
+        var key = IdempotencyKeys.Read(request.Headers[IdempotencyKeys.Header], idempotencyKey, errors);
+        if (draft is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+
+        if (key is not null)
+        {
+            draft = draft with { IdempotencyKey = IdempotencyKeys.Scoped(key, context.User, authorizer.Enabled) };
         }
 
         var access = authorizer.CanPublish(context.User, draft.Topics);
@@ -97,9 +103,20 @@ internal static class PublishEndpoint
 
         try
         {
-            var position = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
-            metrics.MessagePublished(MessageSources.PublishApi);
-            return TypedResults.Ok(new PublishResponse(draft.EventIdAt(position)));
+            var result = await hub.PublishAsync(draft, context.RequestAborted).ConfigureAwait(false);
+            switch (result.Outcome)
+            {
+                case PublishOutcome.KeyReused:
+                    return Problems.IdempotencyKeyReused();
+                case PublishOutcome.Replayed:
+                    context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
+                    break;
+                default:
+                    metrics.MessagePublished(MessageSources.PublishApi);
+                    break;
+            }
+
+            return TypedResults.Ok(new PublishResponse(draft.EventIdAt(result.Position)));
         }
         catch (BackplaneUnavailableException)
         {

@@ -28,6 +28,12 @@ internal sealed record PublishRequest
     /// </remarks>
     [JsonNumberHandling(JsonNumberHandling.Strict)]
     public int? Retry { get; init; }
+
+    /// <summary>
+    /// A key that makes retries of this publish safe (or the <c>Idempotency-Key</c> header): within the idempotency window,
+    /// a publish with the same key gets the first one's answer and delivers nothing again.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>What <c>POST /publish</c> answers.</summary>

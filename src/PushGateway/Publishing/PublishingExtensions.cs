@@ -26,7 +26,9 @@ internal static class PublishingExtensions
             .RequireOpenForPublishing()
             .WithName("Publish")
             .WithSummary("Publish a message to one or more topics")
-            .WithDescription("Form fields or JSON: topic (one or more), data, and optionally event, id and retry. Answers with the event id.")
+            .WithDescription("Form fields or JSON: topic (one or more), data, and optionally event, id, retry and idempotencyKey (or the "
+                + "Idempotency-Key header). Answers with the event id; a retry with the same key within the idempotency window gets the "
+                + "first answer, with Idempotent-Replayed: true, and delivers nothing again.")
             .Accepts<PublishRequest>("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
             .Produces<PublishResponse>()
             .ProducesValidationProblem()
@@ -34,6 +36,7 @@ internal static class PublishingExtensions
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);

@@ -19,7 +19,10 @@ internal static class LimitsEndpoint
             .WithSummary("The limits a client must stay within: topics, WebSocket messages, publishes");
 
     private static JsonHttpResult<ClientLimits> GetLimits(
-        IOptions<HubOptions> hub, IOptions<WebSocketTransportOptions> webSockets, IOptions<PublishOptions> publish, IOptions<LimitsOptions> limits)
+        IOptions<HubOptions> hub,
+        IOptions<WebSocketTransportOptions> webSockets,
+        IOptions<PublishOptions> publish,
+        IOptions<LimitsOptions> limits)
     {
         var rates = limits.Value;
         return TypedResults.Json(
@@ -30,6 +33,8 @@ internal static class LimitsEndpoint
                     publish.Value.MaxRequestBytes,
                     PublishValidator.MaxEventTypeLength,
                     EventIdRules.MaxLength,
+                    IdempotencyKeys.MaxLength,
+                    Milliseconds(publish.Value.IdempotencyWindow),
                     PublishValidator.MaxRetryMilliseconds,
                     rates.PublishesPerPeriod,
                     Milliseconds(rates.PublishRatePeriod),
@@ -56,12 +61,22 @@ internal sealed record WebSocketLimits(int MaxMessageBytes, int MessagesPerPerio
 /// <param name="MaxRequestBytes">Bytes in one <c>POST /publish</c> body; above, 413.</param>
 /// <param name="MaxEventLength">Characters in an event type.</param>
 /// <param name="MaxIdLength">Characters in a publisher's own id.</param>
+/// <param name="MaxIdempotencyKeyLength">Characters in an idempotency key.</param>
+/// <param name="IdempotencyWindowMs">How long an idempotency key is remembered: a retry within it delivers nothing again.</param>
 /// <param name="MaxRetryMs">The largest <c>retry</c>.</param>
 /// <param name="PublishesPerPeriod">The bucket's refill per period, per token subject (else per address).</param>
 /// <param name="PeriodMs">The refill period.</param>
 /// <param name="Burst">The bucket's size; beyond, 429 with <c>Retry-After</c>.</param>
 internal sealed record PublishLimits(
-    int MaxRequestBytes, int MaxEventLength, int MaxIdLength, int MaxRetryMs, int PublishesPerPeriod, long PeriodMs, int Burst);
+    int MaxRequestBytes,
+    int MaxEventLength,
+    int MaxIdLength,
+    int MaxIdempotencyKeyLength,
+    long IdempotencyWindowMs,
+    int MaxRetryMs,
+    int PublishesPerPeriod,
+    long PeriodMs,
+    int Burst);
 
 [JsonSerializable(typeof(ClientLimits))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

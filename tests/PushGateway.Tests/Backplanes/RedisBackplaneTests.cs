@@ -126,7 +126,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     public async Task Resume_FromAnIdNewerThanEverythingOnItsTopics_IsCompleteAndGoesLive()
     {
         await PublishManyAsync("orders", 150);
-        var elsewhere = await _nodeA.Hub.PublishAsync("news", "update", "on another topic", TestTimeout.Token());
+        var elsewhere = (await _nodeA.Hub.PublishAsync("news", "update", "on another topic", TestTimeout.Token())).Position;
 
         await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: elsewhere.ToString());
         var (gap, replay) = await ReadResumeAsync(resumed);
@@ -154,7 +154,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     {
         await using var streamOnA = await SseTestClient.ConnectAsync(_nodeA, "sse?topic=news");
         using var chatOnB = await WebSocketTestClient.ConnectAsync(_nodeB, path: "ws?topic=news");
-        var before = await _nodeB.Hub.PublishAsync("news", "update", "before", TestTimeout.Token());
+        var before = (await _nodeB.Hub.PublishAsync("news", "update", "before", TestTimeout.Token())).Position;
         Assert.Equal("before", (await streamOnA.NextAsync()).Data);
         using var http = _nodeA.CreateHttpClient();
         using var httpB = _nodeB.CreateHttpClient();
@@ -244,6 +244,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         using (retried)
         {
             Assert.Equal(HttpStatusCode.OK, retried!.StatusCode);
+            Assert.True(retried.Headers.Contains("Idempotent-Replayed"));
             Assert.Equal("order-17-shipped", (await retried.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token())).GetProperty("id").GetString());
         }
 
@@ -285,7 +286,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         var ids = new string[count];
         for (var i = 0; i < count; i++)
         {
-            ids[i] = (await _nodeA.Hub.PublishAsync(topic, "update", $"m{i}", TestTimeout.Token())).ToString();
+            ids[i] = (await _nodeA.Hub.PublishAsync(topic, "update", $"m{i}", TestTimeout.Token())).Position.ToString();
         }
 
         return ids;

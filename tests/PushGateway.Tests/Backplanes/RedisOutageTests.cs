@@ -72,7 +72,7 @@ public sealed class RedisOutageTests
         var backlog = new List<string>();
         for (var i = 0; i < 600; i++)
         {
-            backlog.Add((await nodeA.Hub.PublishAsync("orders", "update", $"m{i}", TestTimeout.Token())).ToString());
+            backlog.Add((await nodeA.Hub.PublishAsync("orders", "update", $"m{i}", TestTimeout.Token())).Position.ToString());
         }
 
         relay.Restore();

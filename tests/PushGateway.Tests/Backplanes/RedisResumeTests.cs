@@ -30,8 +30,8 @@ public sealed class RedisResumeTests : IAsyncLifetime
         // Nothing was trimmed: only the id's age (before this dataset began) says it cannot be placed.
         string[] published =
         [
-            (await _nodeA.Hub.PublishAsync("orders", "update", "m1", TestTimeout.Token())).ToString(),
-            (await _nodeB.Hub.PublishAsync("orders", "update", "m2", TestTimeout.Token())).ToString(),
+            (await _nodeA.Hub.PublishAsync("orders", "update", "m1", TestTimeout.Token())).Position.ToString(),
+            (await _nodeB.Hub.PublishAsync("orders", "update", "m2", TestTimeout.Token())).Position.ToString(),
         ];
 
         await using var resumed = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: "1000-0");
@@ -55,7 +55,7 @@ public sealed class RedisResumeTests : IAsyncLifetime
             lastSeen = (await onA.NextAsync()).EventId!;
         }
 
-        var missed = await _nodeA.Hub.PublishAsync("orders", "update", "missed", TestTimeout.Token());
+        var missed = (await _nodeA.Hub.PublishAsync("orders", "update", "missed", TestTimeout.Token())).Position;
         await _nodeA.Hub.PublishAsync(new MessageDraft(["orders"], "update", "delivered") { EventId = "order-17-delivered" }, TestTimeout.Token());
 
         await using var onB = await SseTestClient.ConnectAsync(_nodeB, "sse?topic=orders", lastEventId: lastSeen);
@@ -70,7 +70,7 @@ public sealed class RedisResumeTests : IAsyncLifetime
     [Fact]
     public async Task Resume_DuringARedisOutage_Answers503WithRetryAfterAndAProblem_WhileAPlainSubscribeIsServed()
     {
-        var before = await _nodeA.Hub.PublishAsync("news", "update", "before", TestTimeout.Token());
+        var before = (await _nodeA.Hub.PublishAsync("news", "update", "before", TestTimeout.Token())).Position;
         using var http = _nodeB.CreateHttpClient();
 
         await _cluster.Redis.StopAsync();

@@ -125,7 +125,7 @@ public sealed class RedisSettingsTests
 
         await gatewayA.Hub.PublishAsync(new MessageDraft(["news"], "update", "for a") { EventId = "a-1" }, TestTimeout.Token());
         Assert.Equal("for a", (await onA.NextAsync()).Data);
-        var forB = await gatewayB.Hub.PublishAsync("news", "update", "for b", TestTimeout.Token());
+        var forB = (await gatewayB.Hub.PublishAsync("news", "update", "for b", TestTimeout.Token())).Position;
 
         var first = await onB.NextAsync();
         Assert.Equal(("for b", forB.ToString()), (first.Data, first.EventId));

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using PushGateway.Backplanes.InProcess;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Publishing;
 using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Hub;
@@ -220,7 +221,7 @@ public sealed class BroadcastHubTests : IDisposable
     private BroadcastHub CreateHub(int queueCapacity = 16, int historySize = 16)
     {
         var options = Options.Create(new HubOptions { SubscriberQueueCapacity = queueCapacity, HistorySize = historySize });
-        var backplane = new InProcessBackplane(options, _time);
+        var backplane = new InProcessBackplane(options, Options.Create(new PublishOptions()), _time);
         var hub = new BroadcastHub(backplane, options, new GatewayMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<BroadcastHub>.Instance);
         // As the host does (BackplaneHost): in-process, the start completes at once.
         Assert.True(backplane.StartAsync(hub, TestContext.Current.CancellationToken).IsCompletedSuccessfully);

@@ -12,7 +12,7 @@ internal static class HubTestExtensions
         hub.Publish(new MessageDraft([topic], eventType, data));
 
     /// <summary>Publishes, and returns the message as its subscribers got it (the hub returns its position only).</summary>
-    public static GatewayMessage Publish(this IBroadcastHub hub, MessageDraft draft) => GatewayMessage.Create(Completed(hub.PublishAsync(draft)), draft);
+    public static GatewayMessage Publish(this IBroadcastHub hub, MessageDraft draft) => GatewayMessage.Create(Completed(hub.PublishAsync(draft)).Position, draft);
 
     public static Subscription Subscribe(this IBroadcastHub hub, IReadOnlySet<string> topics, string? lastEventId, string transport) =>
         Completed(hub.SubscribeAsync(topics, lastEventId, transport));

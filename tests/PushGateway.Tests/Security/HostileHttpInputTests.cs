@@ -77,6 +77,18 @@ public sealed class HostileHttpInputTests(HostileHttpGateway fixture) : IClassFi
         ["publish: event with CR"] = (Post("/publish", Json, """{"topic":"a","data":"x","event":"a\rb"}"""), 400, "event"),
         ["publish: event with U+009F"] = (Post("/publish", Json, """{"topic":"a","data":"x","event":"a\u009fb"}"""), 400, "event"),
         ["publish: event of 129 characters"] = (Post("/publish", Form, $"topic=a&data=x&event={new string('e', 129)}"), 400, "event"),
+        ["publish: empty idempotencyKey"] = (Post("/publish", Form, "topic=a&data=x&idempotencyKey="), 400, "idempotencyKey"),
+        ["publish: idempotencyKey with NUL"] = (Post("/publish", Json, """{"topic":"a","data":"x","idempotencyKey":"a\u0000b"}"""), 400, "idempotencyKey"),
+        ["publish: idempotencyKey with LF"] = (Post("/publish", Form, "topic=a&data=x&idempotencyKey=a%0Ab"), 400, "idempotencyKey"),
+        ["publish: idempotencyKey with NEL (U+0085)"] = (Post("/publish", Form, "topic=a&data=x&idempotencyKey=a%C2%85b"), 400, "idempotencyKey"),
+        ["publish: idempotencyKey of 257 characters"] = (Post("/publish", Form, $"topic=a&data=x&idempotencyKey={Over256}"), 400, "idempotencyKey"),
+        ["publish: idempotencyKey as a JSON number"] = (Post("/publish", Json, """{"topic":"a","data":"x","idempotencyKey":5}"""), 400, "idempotencyKey"),
+        ["publish: form idempotencyKey given twice"] = (Post("/publish", Form, "topic=a&data=x&idempotencyKey=k&idempotencyKey=k"), 400, "idempotencyKey"),
+        ["publish: Idempotency-Key with DEL"] = (Post("/publish", Form, "topic=a&data=x", "Idempotency-Key: a\u007fb\r\n"), 400, "Idempotency-Key"),
+        ["publish: Idempotency-Key with NEL (U+0085, UTF-8)"] = (Post("/publish", Form, "topic=a&data=x", "Idempotency-Key: a\u0085b\r\n"), 400, "Idempotency-Key"),
+        ["publish: Idempotency-Key of 257 characters"] = (Post("/publish", Form, "topic=a&data=x", $"Idempotency-Key: {Over256}\r\n"), 400, "Idempotency-Key"),
+        ["publish: Idempotency-Key given twice"] = (Post("/publish", Form, "topic=a&data=x", "Idempotency-Key: k\r\nIdempotency-Key: k\r\n"), 400, "Idempotency-Key"),
+        ["publish: Idempotency-Key and idempotencyKey apart"] = (Post("/publish", Form, "topic=a&data=x&idempotencyKey=j", "Idempotency-Key: k\r\n"), 400, "idempotencyKey"),
 
         // POST /sse.
         ["POST sse: JSON in charset=bogus"] = (Post("/sse", $"{Json}; charset=bogus", "{}"), 415, null),
@@ -279,10 +291,11 @@ public sealed class HostileHttpInputTests(HostileHttpGateway fixture) : IClassFi
         Assert.Equal("still serving", (await sse.NextAsync()).Data);
     }
 
-    private static byte[] Post(string path, string? contentType, string body) => Post(path, contentType, Encoding.UTF8.GetBytes(body));
+    private static byte[] Post(string path, string? contentType, string body, string headers = "") =>
+        Post(path, contentType, Encoding.UTF8.GetBytes(body), headers);
 
-    private static byte[] Post(string path, string? contentType, byte[] body) =>
-        [.. Head("POST", path, $"{(contentType is null ? "" : $"Content-Type: {contentType}\r\n")}Content-Length: {body.Length}\r\n"), .. body];
+    private static byte[] Post(string path, string? contentType, byte[] body, string headers = "") =>
+        [.. Head("POST", path, $"{(contentType is null ? "" : $"Content-Type: {contentType}\r\n")}Content-Length: {body.Length}\r\n{headers}"), .. body];
 
     private static byte[] Chunked(string path, string contentType, string chunkedBody) =>
         [.. Head("POST", path, $"Content-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n"), .. Encoding.UTF8.GetBytes(chunkedBody)];

@@ -18,6 +18,7 @@ public sealed class LimitsEndpointTests
             ["PushGateway:Limits:MessageRatePeriod"] = "00:00:02",
             ["PushGateway:Limits:MessageBurst"] = "5",
             ["PushGateway:Publish:MaxRequestBytes"] = "2048",
+            ["PushGateway:Publish:IdempotencyWindow"] = "00:02:00",
             ["PushGateway:Limits:PublishesPerPeriod"] = "9",
             ["PushGateway:Limits:PublishRatePeriod"] = "00:00:00.500",
             ["PushGateway:Limits:PublishBurst"] = "11",
@@ -30,7 +31,7 @@ public sealed class LimitsEndpointTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestTimeout.Token()));
         Assert.Equal(
-            """{"topics":{"maxLength":256,"maxPerConnection":7},"ws":{"maxMessageBytes":1234,"messagesPerPeriod":3,"periodMs":2000,"burst":5},"publish":{"maxRequestBytes":2048,"maxEventLength":128,"maxIdLength":256,"maxRetryMs":86400000,"publishesPerPeriod":9,"periodMs":500,"burst":11}}""",
+            """{"topics":{"maxLength":256,"maxPerConnection":7},"ws":{"maxMessageBytes":1234,"messagesPerPeriod":3,"periodMs":2000,"burst":5},"publish":{"maxRequestBytes":2048,"maxEventLength":128,"maxIdLength":256,"maxIdempotencyKeyLength":256,"idempotencyWindowMs":120000,"maxRetryMs":86400000,"publishesPerPeriod":9,"periodMs":500,"burst":11}}""",
             JsonSerializer.Serialize(json.RootElement));
     }
 }

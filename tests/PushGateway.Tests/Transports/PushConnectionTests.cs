@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using PushGateway.Backplanes.InProcess;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Publishing;
 using PushGateway.Tests.Infrastructure;
 using PushGateway.Transports;
 
@@ -30,7 +31,7 @@ public sealed class PushConnectionTests : IDisposable
     {
         var options = Options.Create(new HubOptions());
         _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
-        var backplane = new InProcessBackplane(options, _time);
+        var backplane = new InProcessBackplane(options, Options.Create(new PublishOptions()), _time);
         _hub = new BroadcastHub(backplane, options, _metrics, NullLogger<BroadcastHub>.Instance);
         // As the host does (BackplaneHost): in-process, the start completes at once.
         Assert.True(backplane.StartAsync(_hub, CancellationToken.None).IsCompletedSuccessfully);

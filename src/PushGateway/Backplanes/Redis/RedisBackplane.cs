@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PushGateway.Hub;
+using PushGateway.Publishing;
 
 namespace PushGateway.Backplanes.Redis;
 
@@ -22,12 +23,12 @@ internal sealed class RedisBackplane : IBackplane, IAsyncDisposable
     private IDeliveryTarget? _target;
     private Task _loops = Task.CompletedTask;
 
-    public RedisBackplane(IOptions<RedisOptions> options, RedisConnection connection, TimeProvider timeProvider)
+    public RedisBackplane(IOptions<RedisOptions> options, IOptions<PublishOptions> publishing, RedisConnection connection, TimeProvider timeProvider)
     {
         var keys = new RedisKeys(options.Value.KeyPrefix);
         _connection = connection;
         _tail = new RedisDeliveryTail(connection, keys, timeProvider);
-        _publisher = new RedisPublisher(connection, keys, options.Value);
+        _publisher = new RedisPublisher(connection, keys, options.Value, publishing.Value);
         _history = new RedisHistory(connection, keys, options.Value, _tail);
         _presence = new RedisPresence(connection, keys, options.Value);
     }
@@ -72,7 +73,7 @@ internal sealed class RedisBackplane : IBackplane, IAsyncDisposable
         await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public ValueTask<MessagePosition> PublishAsync(MessageDraft draft, CancellationToken cancellationToken) => _publisher.PublishAsync(draft);
+    public ValueTask<PublishResult> PublishAsync(MessageDraft draft, CancellationToken cancellationToken) => _publisher.PublishAsync(draft);
 
     /// <summary>Other nodes could not replay a message of this node's: it goes to this node's hub only, without id.</summary>
     public ValueTask<MessagePosition?> PublishToThisNodeAsync(MessageDraft draft, CancellationToken cancellationToken)

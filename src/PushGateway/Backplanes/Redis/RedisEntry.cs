@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using PushGateway.Hub;
 using StackExchange.Redis;
 
@@ -19,31 +17,8 @@ internal static class RedisEntry
     /// <summary>In a topic's stream only: the id of the entry before this one in that topic (<c>0-0</c> for the first).</summary>
     public const string Previous = "p";
 
-    /// <summary>The values in script-argument order: topics (LF-separated: names have no LF), event, data, publisher's event id, retry.</summary>
-    public static RedisValue[] Fields(MessageDraft draft) =>
-    [
-        string.Join('\n', draft.Topics),
-        draft.EventType,
-        draft.Data,
-        draft.EventId ?? string.Empty,
-        draft.RetryMilliseconds?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
-    ];
-
-    /// <summary>SHA-256 (hex) of the publisher's event id and everything delivered with it, each field length-prefixed.</summary>
-    public static string Fingerprint(MessageDraft draft)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[sizeof(int)];
-        foreach (var field in Fields(draft))
-        {
-            var bytes = (byte[])field!;
-            BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
-            hash.AppendData(length);
-            hash.AppendData(bytes);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    /// <summary>The values in script-argument order: <see cref="PublishFingerprint.Fields"/>.</summary>
+    public static RedisValue[] Fields(MessageDraft draft) => [.. PublishFingerprint.Fields(draft).Select(field => (RedisValue)field)];
 
     public static GatewayMessage ToMessage(StreamEntry entry)
     {

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
 using PushGateway.Hub;
+using PushGateway.Publishing;
 using StackExchange.Redis;
 
 namespace PushGateway.Backplanes.Redis;
@@ -24,7 +27,14 @@ internal sealed class RedisKeys(string prefix)
     /// The stream id given to a publish that carried its own id, for <see cref="RedisOptions.DeduplicationWindow"/>:
     /// named by a hash of the id and the content, so that only the same publish made again matches.
     /// </summary>
-    public RedisKey Published(MessageDraft draft) => prefix + "published:" + RedisEntry.Fingerprint(draft);
+    public RedisKey Published(MessageDraft draft) => prefix + "published:" + PublishFingerprint.Of(draft);
+
+    /// <summary>
+    /// A publish's idempotency key (already scoped to its publisher), for <see cref="PublishOptions.IdempotencyWindow"/>:
+    /// named by its SHA-256, so that a key or subject never shows in Redis and any characters are fine.
+    /// </summary>
+    public RedisKey Idempotency(string scopedKey) =>
+        prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(scopedKey)));
 
     /// <summary>The ids of the nodes that report live stats (a node whose stats key expired is removed by the next reader).</summary>
     public RedisKey StatsNodes { get; } = prefix + "stats:nodes";

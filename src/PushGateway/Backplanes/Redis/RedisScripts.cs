@@ -18,19 +18,41 @@ internal static class RedisScripts
     /// across topics), the dataset's epoch on first use, then the doorbell. Atomic: a message is in all
     /// of them or in none. Each topic entry also records the id of the entry before it in that topic
     /// (<c>p</c>): once trimming removed that one, a resume from an older id knows it missed something
-    /// (Redis 7.0 does not record trimmed ids in <c>max-deleted-entry-id</c>). A publish that carries its
-    /// own id also remembers the stream id it got, for the deduplication window: the same publish made
-    /// again returns that id and publishes nothing.
-    /// KEYS: delivery, epoch, topic streams…, then the publish's key when it carries its own id;
-    /// ARGV: delivery length, topic length, doorbell, topic count, window (s), topics, event, data, publisher's event id, retry.
+    /// (Redis 7.0 does not record trimmed ids in <c>max-deleted-entry-id</c>).
+    /// A publish with an idempotency key first looks the key up: held, it returns the first publish's id, replayed when
+    /// the request's fingerprint is the same, refused (<c>reused</c>) when not, and publishes nothing; else the key is
+    /// stored with the fingerprint and the new id (the fingerprint's 64 hex characters, then the id) for the window.
+    /// A publish that carries its own id also remembers the stream id it got, for the deduplication window: the same
+    /// publish made again returns that id (replayed) and publishes nothing.
+    /// KEYS: delivery, epoch, topic streams…, then the publish's key when it carries its own id, then the idempotency
+    /// key when it has one;
+    /// ARGV: delivery length, topic length, doorbell, topic count, deduplication window (s), topics, event, data,
+    /// publisher's event id (empty: none), retry, idempotency window (ms), request fingerprint (empty: no idempotency key).
+    /// Returns the id and <c>published</c>, <c>replayed</c> or <c>reused</c>.
     /// </summary>
     public const string Publish = """
         local topics = tonumber(ARGV[4])
-        local published = KEYS[3 + topics]
+        local nextKey = 3 + topics
+        local published, idempotent
+        if ARGV[9] ~= '' then
+          published = KEYS[nextKey]
+          nextKey = nextKey + 1
+        end
+        if ARGV[12] ~= '' then
+          idempotent = KEYS[nextKey]
+          local first = redis.call('GET', idempotent)
+          if first then
+            local outcome = string.sub(first, 1, 64) == ARGV[12] and 'replayed' or 'reused'
+            return {string.sub(first, 65), outcome}
+          end
+        end
         if published then
           local original = redis.call('GET', published)
           if original then
-            return original
+            if idempotent then
+              redis.call('SET', idempotent, ARGV[12] .. original, 'PX', ARGV[11])
+            end
+            return {original, 'replayed'}
           end
         end
         local now = redis.call('TIME')
@@ -45,7 +67,10 @@ internal static class RedisScripts
         if published then
           redis.call('SET', published, id, 'EX', ARGV[5])
         end
+        if idempotent then
+          redis.call('SET', idempotent, ARGV[12] .. id, 'PX', ARGV[11])
+        end
         redis.call('PUBLISH', ARGV[3], id)
-        return id
+        return {id, 'published'}
         """;
 }
