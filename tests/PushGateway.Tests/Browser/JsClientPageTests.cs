@@ -25,7 +25,7 @@ public sealed class JsClientPageTests(ChromiumFixture chromium) : IClassFixture<
         await browser.Context.RouteAsync($"**{Prefix}**", route => ServeAsync(route, client));
         var start = await cluster.NodeA.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
 
-        var page = await browser.OpenAsync(new Uri($"http://127.0.0.1:{relay.Port}{Prefix}example/index.html?topic=news&lastEventId={start}"));
+        var page = await browser.OpenAsync(new Uri($"http://127.0.0.1:{relay.Port}{Prefix}example/index.html?topic=news&lastEventId={start.Position}"));
         await Expect(page.Locator("#state")).ToHaveTextAsync("open");
         await cluster.NodeA.Hub.PublishAsync("news", "update", "m1 <b>bold</b>", TestTimeout.Token());
         await Expect(page.Locator("#messages li")).ToHaveTextAsync(["m1 <b>bold</b>"]);

@@ -8,7 +8,8 @@ namespace PushGateway.Tests.Client;
 
 /// <summary>
 /// The TypeScript client (<c>clients/js</c>, built by <c>npm run build</c>) on Node against the real gateway: it
-/// resumes after its connection is cut, without loss or repeat, and publishes (tests/PushGateway.Tests/node/js-client.mjs).
+/// resumes after its connection is cut, without loss or repeat, and publishes, a repeat with the same idempotency key
+/// answered from the first (tests/PushGateway.Tests/node/js-client.mjs).
 /// </summary>
 public sealed class JsClientTests : IAsyncDisposable
 {
@@ -17,14 +18,14 @@ public sealed class JsClientTests : IAsyncDisposable
     public ValueTask DisposeAsync() => _gateway.DisposeAsync();
 
     [Fact]
-    public async Task Subscription_CutAndRestored_ResumesWithoutLossOrRepeat_ThenPublishes()
+    public async Task Subscription_CutAndRestored_ResumesWithoutLossOrRepeat_ThenPublishesOnceUnderOneKey()
     {
         var built = Path.Combine(RepositoryPaths.Root, "clients", "js", "dist", "index.js");
         Assert.SkipUnless(File.Exists(built), "build the client first: npm ci --prefix clients/js && npm run --prefix clients/js build");
         await using var relay = new TcpRelay(_gateway.HttpAddress.Port);
         var start = await _gateway.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
         using var node = Process.Start(new ProcessStartInfo(
-            "node", ["js-client.mjs", $"http://127.0.0.1:{relay.Port}/", "news", start.ToString(), "3"])
+            "node", ["js-client.mjs", $"http://127.0.0.1:{relay.Port}/", "news", start.Position.ToString(), "3"])
         {
             WorkingDirectory = RepositoryPaths.NodeClient,
             RedirectStandardOutput = true,
@@ -44,15 +45,17 @@ public sealed class JsClientTests : IAsyncDisposable
             var resumed = await NextMessageAsync(lines);
             await _gateway.Hub.PublishAsync("news", "update", "m3", TestTimeout.Token());
             var live = await NextMessageAsync(lines);
-            // The client's own message and the answer to its publish come in either order.
-            var ownAndAnswer = new[] { await NextAsync(lines, IsOwnOrAnswer), await NextAsync(lines, IsOwnOrAnswer) };
-            var own = ownAndAnswer.Single(line => line.GetProperty("type").GetString() == "message");
-            var published = ownAndAnswer.Single(line => line.GetProperty("type").GetString() == "published");
+            // The client's own message and the answers to its publishes come in any order.
+            var ownAndAnswers = new[] { await NextAsync(lines, IsOwnOrAnswer), await NextAsync(lines, IsOwnOrAnswer), await NextAsync(lines, IsOwnOrAnswer) };
+            var own = ownAndAnswers.Single(line => line.GetProperty("type").GetString() == "message");
+            var published = ownAndAnswers.Single(line => line.GetProperty("type").GetString() == "published");
+            var republished = ownAndAnswers.Single(line => line.GetProperty("type").GetString() == "republished");
             await node.WaitForExitAsync(TestTimeout.Token());
 
             Assert.Equal(["m1", "m2", "m3"], new[] { first, resumed, live }.Select(line => line.GetProperty("data").GetString()));
             Assert.Equal(("from node", "update"), (own.GetProperty("data").GetString(), own.GetProperty("event").GetString()));
-            Assert.Equal(published.GetProperty("id").GetString(), own.GetProperty("id").GetString());
+            Assert.Equal((own.GetProperty("id").GetString(), false), (published.GetProperty("id").GetString(), published.GetProperty("replayed").GetBoolean()));
+            Assert.Equal((own.GetProperty("id").GetString(), true), (republished.GetProperty("id").GetString(), republished.GetProperty("replayed").GetBoolean()));
             Assert.Equal(0, node.ExitCode);
         }
         finally
@@ -82,7 +85,7 @@ public sealed class JsClientTests : IAsyncDisposable
     }
 
     private static bool IsOwnOrAnswer(JsonElement line) =>
-        line.GetProperty("type").GetString() == "published" || (line.TryGetProperty("data", out var data) && data.GetString() == "from node");
+        line.GetProperty("type").GetString() is "published" or "republished" || (line.TryGetProperty("data", out var data) && data.GetString() == "from node");
 
     private static Task<JsonElement> NextMessageAsync(ChannelReader<JsonElement> lines) =>
         NextAsync(lines, line => line.GetProperty("type").GetString() is "message" or "gap");

@@ -36,6 +36,22 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Publish_AnswerLostAfterTheGatewayTookIt_IsRetriedUnderTheSameKeyAndDeliveredOnce()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse?topic=news");
+        var publisher = Services(_gateway.HttpAddress, token: null, services =>
+            services.AddHttpClient<PushPublisher>().AddHttpMessageHandler(() => new LoseTheFirstAnswer())).GetRequiredService<PushPublisher>();
+
+        var result = await publisher.PublishAsync("news", "once", TestTimeout.Token());
+        await _gateway.Hub.PublishAsync("news", "update", "marker", TestTimeout.Token());
+
+        Assert.True(result.Replayed, "the retry was answered from the first attempt");
+        var first = await sse.NextAsync();
+        Assert.Equal(("once", result.Id), (first.Data, first.EventId));
+        Assert.Equal("marker", (await sse.NextAsync()).Data);
+    }
+
+    [Fact]
     public async Task Publish_Refused_ThrowsWithTheProblemsStatusAndDetail()
     {
         var refused = await Assert.ThrowsAsync<PushGatewayException>(() => Publisher(_gateway.HttpAddress).PublishAsync("not a topic!", "x", TestTimeout.Token()));
@@ -66,7 +82,7 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         var start = await _gateway.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
         using var stop = new CancellationTokenSource();
         await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"))
-            .SubscribeAsync(["news"], start.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
+            .SubscribeAsync(["news"], start.Position.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
 
         await _gateway.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
         Assert.Equal("m1", (await NextAsync(messages)).Data);
@@ -101,7 +117,7 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         var start = await cluster.NodeA.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
         using var stop = new CancellationTokenSource();
         await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"))
-            .SubscribeAsync(["news"], start.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
+            .SubscribeAsync(["news"], start.Position.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
         await cluster.NodeA.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
         var first = await NextAsync(messages);
 
@@ -133,7 +149,7 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
 
     private PushSubscriber Subscriber(Uri gateway) => Services(gateway, token: null).GetRequiredService<PushSubscriber>();
 
-    private ServiceProvider Services(Uri gateway, Func<CancellationToken, ValueTask<string?>>? token)
+    private ServiceProvider Services(Uri gateway, Func<CancellationToken, ValueTask<string?>>? token, Action<IServiceCollection>? adjust = null)
     {
         var services = new ServiceCollection();
         services.AddPushGatewayClient(options =>
@@ -144,8 +160,27 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         });
         // The standard 2-second first retry would only slow the tests.
         services.Configure<HttpStandardResilienceOptions>($"{nameof(PushPublisher)}-standard", resilience => resilience.Retry.Delay = TimeSpan.FromMilliseconds(1));
+        adjust?.Invoke(services);
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
         return provider;
+    }
+
+    /// <summary>Below the retries: the first answer is lost after the gateway took the publish, as when a connection breaks.</summary>
+    private sealed class LoseTheFirstAnswer : DelegatingHandler
+    {
+        private int _calls;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                response.Dispose();
+                throw new HttpRequestException("the connection broke after the gateway answered");
+            }
+
+            return response;
+        }
     }
 }

@@ -1,5 +1,6 @@
 // Drives clients/js (the built @pushgateway/client) for PushGateway.Tests: subscribes to one topic, prints every
-// event as a JSON line, and after `count` messages publishes one itself, prints the answer and waits to receive it.
+// event as a JSON line, and after `count` messages publishes one itself twice under one idempotency key, prints both
+// answers and waits to receive it.
 // Usage: node js-client.mjs <gateway url> <topic> <last event id or ""> <count>
 import { PushClient } from "../../../clients/js/dist/index.js";
 
@@ -8,6 +9,7 @@ const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
 const client = new PushClient({ url, reconnectDelayMs: 20, maxReconnectDelayMs: 200 });
 const seen = new Set();
 let published;
+let republished = false;
 
 client.on("state", (state) => print({ type: "state", state }));
 client.on("gap", (gap) => print({ type: "gap", ...gap }));
@@ -16,11 +18,14 @@ client.on("message", async (message) => {
   print({ type: "message", ...message });
   seen.add(message.id);
   if (published === undefined && seen.size === Number(count)) {
-    // Its own message may arrive over the stream before the publish's answer does.
-    published = await client.publish(topic, "from node", { event: "update" });
+    // Its own message may arrive over the stream before the publish's answer does. The same publish again
+    // (as a retry would be) is answered from the first.
+    published = await client.publish(topic, "from node", { event: "update", idempotencyKey: "js-client-test" });
     print({ type: "published", ...published });
+    print({ type: "republished", ...(await client.publish(topic, "from node", { event: "update", idempotencyKey: "js-client-test" })) });
+    republished = true;
   }
-  if (published !== undefined && seen.has(published.id)) {
+  if (republished && seen.has(published.id)) {
     client.close();
     process.exit(0);
   }
