@@ -3,17 +3,24 @@ import { readEvents, type SseState } from "./sse.js";
 /** Where the client's connection stands. */
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 
+/** How the client reaches the gateway: the WebSocket sub-protocol, or Server-Sent Events. */
+export type Transport = "websocket" | "sse";
+
 /** A message as the gateway sent it. */
 export interface PushMessage {
   /** The event type: the publisher's, or "message". */
   event: string;
-  /** The event id, which the client resumes after. */
+  /** The event id, which the client resumes after; empty for a node's own message that is not kept (a tick). */
   id: string;
   data: string;
+  /** The message's topics (over WebSocket: all of them, also those this client does not hold; over SSE: unknown, empty). */
+  topics: string[];
 }
 
 /** The gateway no longer held some of what the client missed while away (history trimmed, or lost). */
 export interface PushGap {
+  /** The topic concerned (WebSocket); undefined over SSE, where one stream carries every topic. */
+  topic?: string;
   /** The last id the client had seen. */
   lastEventId: string;
 }
@@ -40,8 +47,12 @@ export class PushGatewayError extends Error {
 export interface PushClientOptions {
   /** The gateway's base address, e.g. "https://push.example.com/". */
   url: string | URL;
-  /** Gives the token for "Authorization: Bearer", asked again for every connection and request. */
+  /** Gives the token for "Authorization: Bearer" (SSE, HTTP) or ?access_token= (WebSocket), asked again for every connection and request. */
   token?: () => string | undefined | Promise<string | undefined>;
+  /** Transports in order of preference; a WebSocket that cannot open falls back to the next. Default ["websocket", "sse"]. */
+  transports?: Transport[];
+  /** The WebSocket constructor; default globalThis.WebSocket (without one, only SSE is used). */
+  WebSocket?: typeof WebSocket;
   /** The first wait before reconnecting after a failure, doubled per failure with jitter. Default 1000. */
   reconnectDelayMs?: number;
   /** The longest wait between two attempts. Default 30000. */
@@ -54,35 +65,64 @@ interface Events {
   message: PushMessage;
   gap: PushGap;
   state: ConnectionState;
+  transport: Transport;
   error: unknown;
 }
 
 type Listener<T> = (value: T) => void;
 
+/** How one connection attempt ended: whether it ever opened, and the wait the server asked for. */
+interface Attempt {
+  opened: boolean;
+  waitMs?: number | undefined;
+}
+
+const subProtocol = "pushgateway.v1.json";
+const recentIdsKept = 1024;
+
 /**
- * A connection to a PushGateway that stays subscribed: when its stream ends it reconnects (after the server's
- * retry:, a 503's Retry-After, or jittered exponential backoff) and resumes after the last id it delivered, so the
- * application sees each message once, in order, and a "gap" event when the gateway no longer held what was missed.
+ * A connection to a PushGateway that stays subscribed: over the WebSocket sub-protocol (pushgateway.v1.json), or
+ * Server-Sent Events where WebSockets are blocked. When the connection ends it reconnects (after the server's
+ * reconnect advice or retry:, a 503's Retry-After, or jittered exponential backoff) and resumes each topic after the
+ * last id it delivered, so the application sees each message once, in order per topic, and a "gap" event when the
+ * gateway no longer held what was missed.
  */
 export class PushClient {
   readonly #base: URL;
   readonly #options: PushClientOptions;
   readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
-  readonly #topics = new Set<string>();
+  /** The held topics, each with the last id delivered on it. */
+  readonly #topics = new Map<string, string | undefined>();
+  /** Ids delivered lately: over WebSocket a message on two held topics comes once per topic. */
+  readonly #recentIds = new Set<string>();
+  readonly #transports: Transport[];
+  #transportIndex = 0;
   #state: ConnectionState = "closed";
   #lastEventId: string | undefined;
   #run: AbortController | undefined;
+  #socket: WebSocket | undefined;
+  #requests = 0;
 
   constructor(options: PushClientOptions) {
     this.#options = options;
     this.#base = new URL(options.url);
+    const webSocket = options.WebSocket ?? globalThis.WebSocket;
+    this.#transports = (options.transports ?? ["websocket", "sse"]).filter((t) => t === "sse" || webSocket !== undefined);
+    if (this.#transports.length === 0) {
+      throw new Error("No transport: WebSocket is not available here and SSE is not allowed.");
+    }
   }
 
   get state(): ConnectionState {
     return this.#state;
   }
 
-  /** The last event id delivered: pass it as lastEventId to a new client to resume where this one stopped. */
+  /** The transport in use, or about to be. */
+  get transport(): Transport {
+    return this.#transports[this.#transportIndex]!;
+  }
+
+  /** The last event id delivered on any topic (what an SSE stream resumes after). */
   get lastEventId(): string | undefined {
     return this.#lastEventId;
   }
@@ -99,24 +139,33 @@ export class PushClient {
   }
 
   /**
-   * Subscribes to topics, from after lastEventId when given (else from now, or from the client's own last id).
-   * Over SSE one stream carries every topic: changing the set reconnects it, resuming after the last id.
+   * Subscribes to topics, from after lastEventId when given (else from now on). Over WebSocket the topics join the
+   * open socket; over SSE one stream carries every topic, so changing the set reconnects it after the last id.
    */
   subscribe(topics: readonly string[], options: { lastEventId?: string } = {}): void {
+    const added = topics.filter((topic) => !this.#topics.has(topic));
     for (const topic of topics) {
-      this.#topics.add(topic);
+      this.#topics.set(topic, options.lastEventId ?? this.#topics.get(topic));
     }
     if (options.lastEventId !== undefined) {
       this.#lastEventId = options.lastEventId;
     }
-    this.#restart();
+    if (this.#socket?.readyState === 1 && added.length > 0) {
+      this.#send({ type: "subscribe", id: this.#nextId(), topics: added.map((topic) => this.#subscription(topic)) });
+    } else if (!this.#socket) {
+      this.#restart();
+    }
   }
 
   unsubscribe(topics: readonly string[]): void {
-    for (const topic of topics) {
-      this.#topics.delete(topic);
+    const held = topics.filter((topic) => this.#topics.delete(topic));
+    if (this.#topics.size === 0) {
+      this.close();
+    } else if (this.#socket?.readyState === 1 && held.length > 0) {
+      this.#send({ type: "unsubscribe", id: this.#nextId(), topics: held });
+    } else if (!this.#socket) {
+      this.#restart();
     }
-    this.#restart();
   }
 
   /**
@@ -186,56 +235,190 @@ export class PushClient {
     }
     const run = new AbortController();
     this.#run = run;
-    void this.#stream([...this.#topics], run.signal);
+    void this.#connect(run.signal);
   }
 
-  async #stream(topics: string[], signal: AbortSignal): Promise<void> {
-    const url = new URL("sse?" + topics.map((topic) => "topic=" + encodeURIComponent(topic)).join("&"), this.#base);
+  async #connect(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       this.#setState(failures === 0 && this.#state !== "reconnecting" ? "connecting" : "reconnecting");
-      const state: SseState = { lastEventId: this.#lastEventId ?? "", retryMs: undefined };
-      let wait: number | undefined;
+      const transport = this.transport;
+      let attempt: Attempt;
       try {
-        const headers: Record<string, string> = { ...(await this.#authorization()), Accept: "text/event-stream" };
-        if (this.#lastEventId !== undefined) {
-          headers["Last-Event-ID"] = this.#lastEventId;
-        }
-        const response = await fetch(url, { headers, signal, cache: "no-store" });
-        if (!response.ok || !response.body) {
-          if (!isWorthRetrying(response.status)) {
-            // A refusal: tell the application, and try again later (its token callback may have a better answer).
-            this.#emit("error", new PushGatewayError(response.status, await problemOf(response)));
-          } else {
-            await response.body?.cancel();
-          }
-          wait = retryAfter(response);
-          failures++;
-        } else {
-          this.#setState("open");
-          failures = 0;
-          for await (const event of readEvents(response.body, state)) {
-            if (event.event === "gap") {
-              this.#emit("gap", { lastEventId: this.#lastEventId ?? "" });
-              continue;
-            }
-            this.#lastEventId = event.lastEventId;
-            this.#emit("message", { event: event.event, id: event.lastEventId, data: event.data });
-          }
-          wait = state.retryMs;
-        }
+        attempt = transport === "websocket" ? await this.#webSocketOnce(signal) : await this.#sseOnce(signal);
       } catch (error) {
         if (signal.aborted) {
           return;
         }
-        failures++;
         this.#emit("error", error);
+        attempt = { opened: false };
       }
       if (signal.aborted) {
         return;
       }
+      if (!attempt.opened && transport === "websocket" && this.#transportIndex + 1 < this.#transports.length) {
+        // A WebSocket that never opened is taken as blocked (a proxy, a firewall): the next transport, at once.
+        this.#transportIndex++;
+        this.#emit("transport", this.transport);
+        continue;
+      }
+      failures = attempt.opened ? 0 : failures + 1;
       this.#setState("reconnecting");
-      await delay(wait ?? this.#backoff(failures), signal).catch(() => undefined);
+      await delay(attempt.waitMs ?? this.#backoff(failures), signal).catch(() => undefined);
+    }
+  }
+
+  /** One WebSocket connection, from the handshake to its close. */
+  async #webSocketOnce(signal: AbortSignal): Promise<Attempt> {
+    const url = new URL("ws", this.#base);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const token = await this.#options.token?.();
+    if (token) {
+      url.searchParams.set("access_token", token);
+    }
+    const WebSocketClass = this.#options.WebSocket ?? globalThis.WebSocket;
+    const socket = new WebSocketClass(url, [subProtocol]);
+    this.#socket = socket;
+    let opened = false;
+    let waitMs: number | undefined;
+    let refresh: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      const stop = () => socket.close(1000);
+      signal.addEventListener("abort", stop, { once: true });
+      socket.onopen = () => {
+        if (socket.protocol !== subProtocol) {
+          // A gateway (or proxy) without the sub-protocol: plain chat is no use here.
+          socket.close(1000);
+          return;
+        }
+        opened = true;
+        this.#setState("open");
+        this.#send({ type: "subscribe", id: this.#nextId(), topics: [...this.#topics.keys()].map((topic) => this.#subscription(topic)) });
+        refresh = this.#scheduleRefresh(token);
+      };
+      socket.onmessage = (event) => {
+        const frame = parseFrame(event.data);
+        if (frame?.type === "reconnect" && typeof frame.delayMs === "number") {
+          waitMs = frame.delayMs;
+        } else if (frame) {
+          this.#onFrame(frame);
+        }
+      };
+      socket.onclose = () => {
+        signal.removeEventListener("abort", stop);
+        resolve();
+      };
+    });
+    clearTimeout(refresh);
+    this.#socket = undefined;
+    return { opened, waitMs };
+  }
+
+  #onFrame(frame: Frame): void {
+    switch (frame.type) {
+      case "message": {
+        const id = typeof frame.id === "string" ? frame.id : "";
+        const topics = Array.isArray(frame.topics) ? (frame.topics as string[]) : [];
+        if (id !== "") {
+          for (const topic of topics) {
+            if (this.#topics.has(topic)) {
+              this.#topics.set(topic, id);
+            }
+          }
+          this.#lastEventId = id;
+          if (this.#recentIds.has(id)) {
+            return;
+          }
+          this.#remember(id);
+        }
+        this.#emit("message", { event: String(frame.event ?? "message"), id, data: String(frame.data ?? ""), topics });
+        return;
+      }
+      case "subscribed":
+        if (frame.resume === "gap") {
+          const topic = String(frame.topic);
+          this.#emit("gap", { topic, lastEventId: this.#topics.get(topic) ?? "" });
+        }
+        return;
+      case "error":
+        this.#emit("error", new PushGatewayError(0, { title: String(frame.code), detail: String(frame.message ?? "") }));
+        return;
+    }
+  }
+
+  /** One SSE stream, from the request to its end. */
+  async #sseOnce(signal: AbortSignal): Promise<Attempt> {
+    const topics = [...this.#topics.keys()];
+    const url = new URL("sse?" + topics.map((topic) => "topic=" + encodeURIComponent(topic)).join("&"), this.#base);
+    const state: SseState = { lastEventId: this.#lastEventId ?? "", retryMs: undefined };
+    const headers: Record<string, string> = { ...(await this.#authorization()), Accept: "text/event-stream" };
+    if (this.#lastEventId !== undefined) {
+      headers["Last-Event-ID"] = this.#lastEventId;
+    }
+    const response = await fetch(url, { headers, signal, cache: "no-store" });
+    if (!response.ok || !response.body) {
+      if (!isWorthRetrying(response.status)) {
+        // A refusal: tell the application, and try again later (its token callback may have a better answer).
+        this.#emit("error", new PushGatewayError(response.status, await problemOf(response)));
+      } else {
+        await response.body?.cancel();
+      }
+      return { opened: false, waitMs: retryAfter(response) };
+    }
+    this.#setState("open");
+    try {
+      for await (const event of readEvents(response.body, state)) {
+        if (event.event === "gap") {
+          this.#emit("gap", { lastEventId: this.#lastEventId ?? "" });
+          continue;
+        }
+        this.#lastEventId = event.lastEventId;
+        for (const topic of this.#topics.keys()) {
+          this.#topics.set(topic, event.lastEventId);
+        }
+        this.#emit("message", { event: event.event, id: event.lastEventId, data: event.data, topics: [] });
+      }
+    } catch (error) {
+      if (!signal.aborted) {
+        this.#emit("error", error);
+      }
+    }
+    return { opened: true, waitMs: state.retryMs };
+  }
+
+  /** Over WebSocket, a refresh frame with a new token shortly before the current one expires. */
+  #scheduleRefresh(token: string | undefined): ReturnType<typeof setTimeout> | undefined {
+    const expires = token ? expiryOf(token) : undefined;
+    if (expires === undefined || !this.#options.token) {
+      return undefined;
+    }
+    const lead = Math.min(30_000, (expires - Date.now()) / 5);
+    return setTimeout(async () => {
+      const fresh = await this.#options.token?.();
+      if (fresh && this.#socket?.readyState === 1) {
+        this.#send({ type: "refresh", id: this.#nextId(), token: fresh });
+        this.#scheduleRefresh(fresh);
+      }
+    }, Math.max(0, expires - Date.now() - lead));
+  }
+
+  #subscription(topic: string): string | { topic: string; lastEventId: string } {
+    const lastEventId = this.#topics.get(topic);
+    return lastEventId ? { topic, lastEventId } : topic;
+  }
+
+  #send(frame: Frame): void {
+    this.#socket?.send(JSON.stringify(frame));
+  }
+
+  #nextId(): string {
+    return "r" + ++this.#requests;
+  }
+
+  #remember(id: string): void {
+    this.#recentIds.add(id);
+    if (this.#recentIds.size > recentIdsKept) {
+      this.#recentIds.delete(this.#recentIds.values().next().value!);
     }
   }
 
@@ -262,6 +445,27 @@ export class PushClient {
     for (const listener of this.#listeners.get(type) ?? []) {
       (listener as Listener<Events[K]>)(value);
     }
+  }
+}
+
+type Frame = { type?: unknown } & Record<string, unknown>;
+
+function parseFrame(data: unknown): Frame | undefined {
+  try {
+    const frame: unknown = typeof data === "string" ? JSON.parse(data) : undefined;
+    return typeof frame === "object" && frame !== null ? (frame as Frame) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JWT's exp in milliseconds, or undefined when the token is not one. */
+function expiryOf(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(atob(token.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as { exp?: unknown };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -25,7 +25,7 @@ public sealed class JsClientTests : IAsyncDisposable
         await using var relay = new TcpRelay(_gateway.HttpAddress.Port);
         var start = await _gateway.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
         using var node = Process.Start(new ProcessStartInfo(
-            "node", ["js-client.mjs", $"http://127.0.0.1:{relay.Port}/", "news", start.Position.ToString(), "3"])
+            "node", ["js-client.mjs", $"http://127.0.0.1:{relay.Port}/", "news", start.Position.ToString(), "3", "sse"])
         {
             WorkingDirectory = RepositoryPaths.NodeClient,
             RedirectStandardOutput = true,

@@ -1,12 +1,12 @@
 // Drives clients/js (the built @pushgateway/client) for PushGateway.Tests: subscribes to one topic, prints every
 // event as a JSON line, and after `count` messages publishes one itself twice under one idempotency key, prints both
 // answers and waits to receive it.
-// Usage: node js-client.mjs <gateway url> <topic> <last event id or ""> <count>
+// Usage: node [--experimental-websocket] js-client.mjs <gateway url> <topic> <last event id or ""> <count> <websocket|sse>
 import { PushClient } from "../../../clients/js/dist/index.js";
 
-const [url, topic, lastEventId, count] = process.argv.slice(2);
+const [url, topic, lastEventId, count, transport] = process.argv.slice(2);
 const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
-const client = new PushClient({ url, reconnectDelayMs: 20, maxReconnectDelayMs: 200 });
+const client = new PushClient({ url, transports: [transport], reconnectDelayMs: 20, maxReconnectDelayMs: 200 });
 const seen = new Set();
 let published;
 let republished = false;
