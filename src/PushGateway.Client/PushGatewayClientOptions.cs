@@ -12,9 +12,25 @@ public sealed class PushGatewayClientOptions
     /// </summary>
     public Func<CancellationToken, ValueTask<string?>>? AccessToken { get; set; }
 
+    /// <summary>
+    /// How <see cref="PushSubscriber"/> subscribes: Server-Sent Events (the default: plain HTTP, through any proxy), or
+    /// the WebSocket sub-protocol <c>pushgateway.v1.json</c> (one subscription per topic, each resumed from its own id).
+    /// </summary>
+    public PushTransport Transport { get; set; } = PushTransport.ServerSentEvents;
+
     /// <summary>The first wait before a subscription reconnects after a failure; doubled per failure, with jitter. Default 1 second.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest wait between two reconnect attempts. Default 30 seconds.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>How a subscription reaches the gateway.</summary>
+public enum PushTransport
+{
+    /// <summary><c>GET /sse</c>, resumed with <c>Last-Event-ID</c>.</summary>
+    ServerSentEvents,
+
+    /// <summary><c>/ws</c> with the sub-protocol <c>pushgateway.v1.json</c>, each topic resumed after its own last id.</summary>
+    WebSocket,
 }

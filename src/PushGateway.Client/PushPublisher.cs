@@ -56,5 +56,6 @@ internal sealed record PublishAnswer(string Id);
 
 [JsonSerializable(typeof(PublishBody))]
 [JsonSerializable(typeof(PublishAnswer))]
+[JsonSerializable(typeof(GapNotice))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

@@ -7,23 +7,32 @@ using Microsoft.Extensions.Options;
 namespace PushGateway.Client;
 
 /// <summary>
-/// Subscribes over <c>GET /sse</c> and stays subscribed: when the stream ends (a node draining, a node gone, a
+/// Subscribes over <c>GET /sse</c> (or the WebSocket sub-protocol) and stays subscribed: when the stream ends (a node draining, a node gone, a
 /// dropped connection) it reconnects — after the server's <c>retry:</c>, or with jittered exponential backoff after a
 /// failure, or after a 503's <c>Retry-After</c> — and resumes after the last event id it yielded, so that the
 /// sequence it yields has nothing missing and nothing twice (a <see cref="PushMessage.Gap"/> says when the gateway
 /// no longer held what was missed).
 /// </summary>
-public sealed class PushSubscriber(HttpClient http, IOptions<PushGatewayClientOptions> options, TimeProvider time)
+public sealed partial class PushSubscriber(HttpClient http, IOptions<PushGatewayClientOptions> options, TimeProvider time)
 {
     /// <summary>
     /// The events of <paramref name="topics"/>, from after <paramref name="lastEventId"/> (null: from now on), until
-    /// <paramref name="cancellationToken"/> is cancelled. Throws <see cref="PushGatewayException"/> for a refusal that
-    /// reconnecting will not change (a bad topic, a token that does not allow it).
+    /// <paramref name="cancellationToken"/> is cancelled, over <see cref="PushGatewayClientOptions.Transport"/>. Throws
+    /// <see cref="PushGatewayException"/> for a refusal that reconnecting will not change (a bad topic, a token that
+    /// does not allow it).
     /// </summary>
-    public async IAsyncEnumerable<PushMessage> SubscribeAsync(
-        IReadOnlyCollection<string> topics, string? lastEventId = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<PushMessage> SubscribeAsync(
+        IReadOnlyCollection<string> topics, string? lastEventId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topics);
+        return options.Value.Transport == PushTransport.WebSocket
+            ? OverWebSocketAsync(topics, lastEventId, cancellationToken)
+            : OverSseAsync(topics, lastEventId, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<PushMessage> OverSseAsync(
+        IReadOnlyCollection<string> topics, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var path = "sse?" + string.Join('&', topics.Select(topic => "topic=" + Uri.EscapeDataString(topic)));
         var failures = 0;
         while (true)
