@@ -254,4 +254,28 @@ public sealed class ProtocolTests : IDisposable
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, (await client.Client.ReceiveCloseAsync()).Status);
     }
+
+    [Fact]
+    public async Task Subscribe_WithALastIdWhilePublishesGoOn_GetsEveryLaterMessageOnceInOrder()
+    {
+        using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["PushGateway:Hub:HistorySize"] = "1000" });
+        var first = gateway.Hub.Publish("news", "message", "0");
+        using var client = await ProtocolTestClient.ConnectAsync(gateway);
+        await client.SubscribeAsync("busy", "other");
+        var publishing = Task.Run(() => Enumerable.Range(1, 300).Select(i => gateway.Hub.Publish("news", "message", $"{i}").EventId).ToList());
+
+        // Subscribed somewhere in the middle of the publishes: the replay ends where live delivery starts.
+        await client.SendAsync($$"""{"type":"subscribe","id":"s1","topics":[{"topic":"news","lastEventId":"{{first.EventId}}"}]}""");
+
+        Assert.Equal("""{"type":"subscribed","id":"s1","topic":"news","resume":"complete"}""", await client.ReceiveTextAsync());
+        var published = await publishing;
+        var received = new List<string?>();
+        while (received.Count < published.Count)
+        {
+            received.Add((await client.ReceiveAsync()).GetProperty("id").GetString());
+        }
+
+        Assert.Equal(published, received);
+        await client.PingAsync();
+    }
 }
