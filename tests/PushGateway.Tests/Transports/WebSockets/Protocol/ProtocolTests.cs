@@ -206,14 +206,24 @@ public sealed class ProtocolTests : IDisposable
     [Fact]
     public async Task Stop_SendsReconnectAdviceThenCloses1012AfterWhatWasQueued()
     {
-        var gateway = new GatewayFactory();
+        const int Count = 20_000;
+        var gateway = new GatewayFactory(new Dictionary<string, string?> { ["PushGateway:Hub:SubscriberQueueCapacity"] = $"{Count}" });
         using var client = await ProtocolTestClient.ConnectAsync(gateway);
         await client.SubscribeAsync("s1", "news");
-        var last = gateway.Hub.Publish("news", "message", "before the stop");
+        // More than the socket's buffers hold while the client does not read: most are still queued when the stop comes.
+        var data = new string('x', 200);
+        for (var i = 0; i < Count; i++)
+        {
+            gateway.Hub.Publish("news", "message", data);
+        }
 
         var stopping = gateway.DisposeAsync().AsTask();
 
-        Assert.Equal(last.EventId, (await client.ReceiveAsync()).GetProperty("id").GetString());
+        for (var i = 0; i < Count; i++)
+        {
+            Assert.Equal("message", (await client.ReceiveAsync()).GetProperty("type").GetString());
+        }
+
         // No drain window in tests: the delay is the floor, Shutdown:SseRetryMinimum.
         Assert.Equal("""{"type":"reconnect","delayMs":1000,"reason":"server restarting: reconnect"}""", await client.ReceiveTextAsync());
         Assert.Equal((WebSocketCloseStatus)1012, (await client.Client.ReceiveCloseAsync()).Status);
