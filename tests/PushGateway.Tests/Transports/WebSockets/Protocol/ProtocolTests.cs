@@ -288,4 +288,20 @@ public sealed class ProtocolTests : IDisposable
         Assert.Equal(published, received);
         await client.PingAsync();
     }
+
+    [Fact]
+    public async Task ATopicWhoseQueueOverflows_ClosesTheSocketWith1008()
+    {
+        using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["PushGateway:Hub:SubscriberQueueCapacity"] = "1" });
+        using var client = await ProtocolTestClient.ConnectAsync(gateway);
+        await client.SubscribeAsync("s1", "news");
+
+        // One slot and a burst: the topic's queue overflows long before the socket is anywhere near full.
+        for (var i = 0; i < 1000 && gateway.Hub.SubscriberCount == 1; i++)
+        {
+            gateway.Hub.Publish("news", "message", $"burst {i}");
+        }
+
+        Assert.Equal((WebSocketCloseStatus.PolicyViolation, "too slow: send queue overflowed"), await client.Client.ReceiveCloseAsync());
+    }
 }
