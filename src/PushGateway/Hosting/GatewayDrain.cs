@@ -62,8 +62,11 @@ internal sealed class GatewayDrain(IOptions<ShutdownOptions> options, TimeProvid
         return _publishesDone.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The <c>retry:</c> an event stream ends with: random, so that EventSource clients come back spread out.</summary>
-    public int NextSseRetryMilliseconds()
+    /// <summary>
+    /// The <c>retry:</c> an event stream ends with, and the delay of a sub-protocol's <c>reconnect</c> frame: random, so
+    /// that clients come back spread out.
+    /// </summary>
+    public int NextRetryMilliseconds()
     {
         var value = options.Value;
         return (int)Math.Min(int.MaxValue,

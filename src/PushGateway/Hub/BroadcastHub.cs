@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using PushGateway.Backplanes;
@@ -14,6 +15,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SubscriberList> _subscribersByTopic = new(StringComparer.Ordinal);
+    private readonly HashSet<Subscription> _sessions = [];
     private readonly IBackplane _backplane;
     private readonly HubOptions _options;
     private readonly GatewayMetrics _metrics;
@@ -143,6 +145,28 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         return subscription;
     }
 
+    public Subscription OpenSession(string transport)
+    {
+        var session = new Subscription(
+            Interlocked.Increment(ref _lastSubscriptionId), transport, FrozenSet<string>.Empty, queueCapacity: 1, Unsubscribe);
+        SubscriptionCloseReason? closedFor;
+        lock (_gate)
+        {
+            closedFor = _closedFor;
+            if (closedFor is null)
+            {
+                _sessions.Add(session);
+            }
+        }
+
+        if (closedFor is { } reason)
+        {
+            session.Close(reason);
+        }
+
+        return session;
+    }
+
     public ValueTask<TopicPresence> GetPresenceAsync(string topic, CancellationToken cancellationToken = default)
     {
         int local;
@@ -159,7 +183,7 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
         lock (_gate)
         {
             _closedFor ??= reason;
-            return [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers.Items.ToArray()).Distinct()];
+            return [.. _subscribersByTopic.Values.SelectMany(subscribers => subscribers.Items.ToArray()).Concat(_sessions).Distinct()];
         }
     }
 
@@ -272,6 +296,13 @@ internal sealed partial class BroadcastHub : IBroadcastHub, IDeliveryTarget
 
     private void RemoveLocked(Subscription subscription)
     {
+        if (subscription.Topics.Count == 0)
+        {
+            // A session: not a subscriber of anything itself.
+            _sessions.Remove(subscription);
+            return;
+        }
+
         var removed = false;
         foreach (var topic in subscription.Topics)
         {

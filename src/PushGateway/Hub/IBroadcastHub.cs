@@ -38,6 +38,15 @@ internal interface IBroadcastHub
     ValueTask<Subscription> SubscribeAsync(
         IReadOnlySet<string> topics, string? lastEventId, string transport, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens a session: a subscription to no topic, for a connection that subscribes as it goes (the WebSocket
+    /// sub-protocol). Its inbox carries no messages: the connection's own subscriptions wake its reader
+    /// (<see cref="SubscriberInbox.WakeOnWrite"/>). It is closed with the others on shutdown
+    /// (<see cref="StopAdmitting"/>), so that a connection subscribed to nothing yet is drained too; it is not
+    /// counted in <see cref="SubscriberCount"/>.
+    /// </summary>
+    Subscription OpenSession(string transport);
+
     /// <summary>Subscribers of <paramref name="topic"/> (on every node, on a cluster) and its newest held id.</summary>
     ValueTask<TopicPresence> GetPresenceAsync(string topic, CancellationToken cancellationToken = default);
 

@@ -27,6 +27,9 @@ internal sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
     private bool _readerParked;
     private bool _wakePending;
 
+    // The inbox whose reader drains this one too (a session's), woken for each message here; null when this inbox has its own reader.
+    private SubscriberInbox? _wakes;
+
     internal SubscriberInbox(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -96,6 +99,16 @@ internal sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
         return new ValueTask(this, version);
     }
 
+    /// <summary>
+    /// From now on, a message queued here wakes <paramref name="reader"/>'s reader instead (a session's inboxes share
+    /// its one writer). Wakes it once now, for what was queued before.
+    /// </summary>
+    public void WakeOnWrite(SubscriberInbox reader)
+    {
+        Volatile.Write(ref _wakes, reader);
+        reader.Wake();
+    }
+
     /// <summary>Ends the reader's current or next wait without a message: for close requests and timers.</summary>
     public void Wake()
     {
@@ -128,6 +141,7 @@ internal sealed class SubscriberInbox : IValueTaskSource, IThreadPoolWorkItem
         var release = ReleaseReaderLocked();
         Exit();
         Schedule(release);
+        Volatile.Read(ref _wakes)?.Wake();
         return true;
     }
 

@@ -23,7 +23,7 @@ internal sealed class ConnectionCloseReason
         WebSocketStatus = status;
         Text = text;
         SendsQueuedFirst = isShutdown;
-        SseSpreadsRetry = isShutdown;
+        SpreadsReconnects = isShutdown;
     }
 
     public static ConnectionCloseReason ServerShutdown { get; } =
@@ -71,8 +71,11 @@ internal sealed class ConnectionCloseReason
     /// <summary>What was already queued to the connection goes out before the close (a shutdown: nothing is lost).</summary>
     public bool SendsQueuedFirst { get; }
 
-    /// <summary>SSE ends the stream with a random <c>retry:</c> over the drain window, so that clients come back spread out.</summary>
-    public bool SseSpreadsRetry { get; }
+    /// <summary>
+    /// The client is told to come back after a random delay over the drain window, so that clients come back spread
+    /// out: SSE ends the stream with a <c>retry:</c>, the WebSocket sub-protocol sends a <c>reconnect</c> frame.
+    /// </summary>
+    public bool SpreadsReconnects { get; }
 
     /// <summary>The client closed, with <paramref name="status"/>: the close is answered with the same status.</summary>
     public static ConnectionCloseReason ClosedByClient(WebSocketCloseStatus? status) =>

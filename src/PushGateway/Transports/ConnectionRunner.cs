@@ -22,8 +22,9 @@ internal sealed class ConnectionRunner(IBroadcastHub hub, ConnectionTracker trac
         Subscription subscription;
         try
         {
-            subscription = await hub.SubscribeAsync(request.Topics, request.LastEventId, request.Transport, context.RequestAborted)
-                .ConfigureAwait(false);
+            subscription = request.Topics.Count == 0
+                ? hub.OpenSession(request.Transport)
+                : await hub.SubscribeAsync(request.Topics, request.LastEventId, request.Transport, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BackplaneUnavailableException)
         {

@@ -172,6 +172,25 @@ public sealed class BroadcastHubTests : IDisposable
     }
 
     [Fact]
+    public void OpenSession_IsNoSubscriberAndIsClosedWithTheOthersOnStop()
+    {
+        var hub = CreateHub();
+        using var session = hub.OpenSession("test");
+        var gone = hub.OpenSession("test");
+        gone.Dispose();
+        using var subscription = hub.Subscribe(Chat, null, "test");
+
+        var open = hub.StopAdmitting(SubscriptionCloseReason.ServerShutdown);
+        using var later = hub.OpenSession("test");
+        hub.Close(open, SubscriptionCloseReason.ServerShutdown);
+
+        Assert.Equal([session.Id, subscription.Id], open.Select(item => item.Id).Order());
+        Assert.Equal(SubscriptionCloseReason.ServerShutdown, session.CloseReason);
+        Assert.Equal(SubscriptionCloseReason.ServerShutdown, later.CloseReason);
+        Assert.Equal(0, hub.SubscriberCount);
+    }
+
+    [Fact]
     public void Dispose_Unsubscribes()
     {
         var hub = CreateHub();

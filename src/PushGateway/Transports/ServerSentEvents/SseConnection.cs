@@ -132,10 +132,10 @@ internal sealed class SseConnection : IConnectionTransport
     {
         try
         {
-            if (!_aborted && reason.SseSpreadsRetry && !_requestAborted.IsCancellationRequested)
+            if (!_aborted && reason.SpreadsReconnects && !_requestAborted.IsCancellationRequested)
             {
                 // A random retry, so that EventSource clients come back spread out over the drain window.
-                _body.Write(SseFrameEncoder.EncodeRetry(_drain.NextSseRetryMilliseconds()));
+                _body.Write(SseFrameEncoder.EncodeRetry(_drain.NextRetryMilliseconds()));
                 await _body.FlushAsync(_writes.Token).ConfigureAwait(false);
             }
         }

@@ -4,18 +4,19 @@ using PushGateway.Hub;
 namespace PushGateway.Transports.WebSockets;
 
 /// <summary>
-/// The WebSocket side of a <see cref="PushConnection"/>: messages go out as pre-framed text frames,
-/// gathered into one write per batch beneath the runtime's <see cref="WebSocket"/>
+/// The WebSocket side of a <see cref="PushConnection"/>: messages go out as pre-framed text frames in
+/// <paramref name="format"/>, gathered into one write per batch beneath the runtime's <see cref="WebSocket"/>
 /// (<see cref="BatchingUpgradeStream"/>), which still handles the handshake, control frames and closing;
 /// a close is a close frame; what the client sends is read by a <see cref="WebSocketReceiver"/>.
 /// </summary>
-internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStream? batching, WebSocketReceiver receiver) : IConnectionTransport
+internal sealed class WebSocketConnection(
+    WebSocket socket, BatchingUpgradeStream? batching, WebSocketReceiver receiver, MessageFormat format) : IConnectionTransport
 {
     /// <summary>Enough messages per write to amortise the system call, few enough to keep latency and memory low.</summary>
     private const int MaxBatchBytes = 64 * 1024;
 
-    // Without the batching stream (WebSockets over HTTP/2): the batch's messages, sent one by one through the socket.
-    private List<GatewayMessage>? _unframed;
+    // Without the batching stream (WebSockets over HTTP/2): the batch's frames, whose payloads are sent one by one through the socket.
+    private List<ReadOnlyMemory<byte>>? _unframed;
     private int _unframedBytes;
     private bool _batchOpen;
 
@@ -24,12 +25,16 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
     {
     }
 
-    public bool Append(GatewayMessage message)
+    // Encoded once for every subscriber (by whichever writer came first): a server frame is never masked.
+    public bool Append(GatewayMessage message) => AppendFrame(message.EncodedAs(format));
+
+    /// <summary>Adds a complete text frame (see <see cref="WebSocketFrameEncoder"/>) to the batch, as <see cref="Append"/> does.</summary>
+    public bool AppendFrame(ReadOnlyMemory<byte> frame)
     {
         if (batching is null)
         {
-            (_unframed ??= []).Add(message);
-            _unframedBytes += WebSocketFrameEncoder.PayloadOf(message).Length;
+            (_unframed ??= []).Add(frame);
+            _unframedBytes += frame.Length;
             return _unframedBytes < MaxBatchBytes;
         }
 
@@ -40,8 +45,7 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
             _batchOpen = true;
         }
 
-        // Encoded once for every subscriber (by whichever writer came first): a server frame is never masked.
-        batching.Append(message.EncodedAs(WebSocketFrameEncoder.TextFormat).Span);
+        batching.Append(frame.Span);
         return batching.BufferedBytes < MaxBatchBytes;
     }
 
@@ -99,18 +103,19 @@ internal sealed class WebSocketConnection(WebSocket socket, BatchingUpgradeStrea
 
     public void Dispose() => socket.Dispose();
 
-    private async ValueTask SendUnframedAsync(List<GatewayMessage> messages)
+    private async ValueTask SendUnframedAsync(List<ReadOnlyMemory<byte>> frames)
     {
         try
         {
-            foreach (var message in messages)
+            foreach (var frame in frames)
             {
-                await socket.SendAsync(WebSocketFrameEncoder.PayloadOf(message), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                await socket.SendAsync(WebSocketFrameEncoder.Payload(frame), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
+                    .ConfigureAwait(false);
             }
         }
         finally
         {
-            messages.Clear();
+            frames.Clear();
             _unframedBytes = 0;
         }
     }

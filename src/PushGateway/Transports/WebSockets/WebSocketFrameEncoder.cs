@@ -19,6 +19,30 @@ internal static class WebSocketFrameEncoder
     public static byte[] EncodeText(string text)
     {
         var length = Encoding.UTF8.GetByteCount(text);
+        var frame = NewFrame(length, out var payload);
+        Encoding.UTF8.GetBytes(text, payload);
+        return frame;
+    }
+
+    /// <summary>A text frame around <paramref name="utf8"/>, which must be valid UTF-8.</summary>
+    public static byte[] EncodeUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var frame = NewFrame(utf8.Length, out var payload);
+        utf8.CopyTo(payload);
+        return frame;
+    }
+
+    /// <summary>The payload of a frame made by <see cref="EncodeText"/>: its UTF-8 text, without a copy.</summary>
+    public static ReadOnlyMemory<byte> Payload(ReadOnlyMemory<byte> frame) => frame[(frame.Span[1] switch
+    {
+        126 => 4,
+        127 => 10,
+        _ => 2,
+    })..];
+
+    /// <summary>A final text frame's array with its header written, and where its payload of <paramref name="length"/> bytes goes.</summary>
+    private static byte[] NewFrame(int length, out Span<byte> payload)
+    {
         var header = HeaderLength(length);
         var frame = new byte[header + length];
         frame[0] = FinalText;
@@ -37,17 +61,9 @@ internal static class WebSocketFrameEncoder
                 break;
         }
 
-        Encoding.UTF8.GetBytes(text, frame.AsSpan(header));
+        payload = frame.AsSpan(header);
         return frame;
     }
-
-    /// <summary>The payload of a frame made by <see cref="EncodeText"/>: its UTF-8 text, without a copy.</summary>
-    public static ReadOnlyMemory<byte> Payload(ReadOnlyMemory<byte> frame) => frame[(frame.Span[1] switch
-    {
-        126 => 4,
-        127 => 10,
-        _ => 2,
-    })..];
 
     /// <summary>A message's data as UTF-8, the payload of its <see cref="TextFormat"/> frame, without a copy.</summary>
     public static ReadOnlyMemory<byte> PayloadOf(GatewayMessage message) => Payload(message.EncodedAs(TextFormat));

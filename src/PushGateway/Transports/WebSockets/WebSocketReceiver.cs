@@ -1,27 +1,22 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
-using PushGateway.Backplanes;
-using PushGateway.Hub;
-using PushGateway.Observability;
 using PushGateway.Security;
 
 namespace PushGateway.Transports.WebSockets;
 
 /// <summary>
 /// The inbound side of a <c>/ws</c> socket: one receive loop that reads what the client sends, caps its
-/// size, limits its rate, takes token refreshes, and publishes chat into the socket's room. Whatever it
+/// size, limits its rate, and hands each text message to the socket's <see cref="IClientMessageHandler"/>
+/// (chat, or the sub-protocol). Whatever it
 /// finds wrong it reports with <see cref="PushConnection.RequestClose"/>; the connection's writer loop
 /// sends the close, so the socket never sees two concurrent sends.
 /// </summary>
 internal sealed class WebSocketReceiver(
     WebSocket socket,
     BatchingUpgradeStream? batching,
-    string room,
-    WebSocketAccess access,
+    IClientMessageHandler handler,
     InboundMessageLimiter limiter,
-    IBroadcastHub hub,
-    GatewayMetrics metrics,
     int maxMessageBytes)
 {
     public async Task ReceiveAsync(PushConnection connection)
@@ -95,46 +90,16 @@ internal sealed class WebSocketReceiver(
         }
     }
 
-    /// <summary>One complete text message: a token refresh, or chat for the room.</summary>
-    private async Task HandleAsync(PushConnection connection, string text)
+    /// <summary>One complete text message: counted against the socket's rate, then handled.</summary>
+    private Task HandleAsync(PushConnection connection, string text)
     {
         if (!limiter.TryAcquire(connection.Subscription.Id))
         {
             connection.RequestClose(ConnectionCloseReason.RateLimited);
+            return Task.CompletedTask;
         }
-        else if (access.ReadTokenRefresh(text) is { } token)
-        {
-            if (await access.RefreshAsync(token).ConfigureAwait(false))
-            {
-                connection.RenewTokenExpiry(access.Expires);
-            }
-            else
-            {
-                connection.RequestClose(ConnectionCloseReason.InvalidToken);
-            }
-        }
-        else if (!access.CanSend)
-        {
-            connection.RequestClose(ConnectionCloseReason.NotAllowedToSend);
-        }
-        else
-        {
-            try
-            {
-                await hub.PublishAsync(room, EventTypes.Chat, text).ConfigureAwait(false);
-                metrics.MessagePublished(MessageSources.WebSocket);
-            }
-            catch (BackplaneUnavailableException)
-            {
-                // Not stored, so not sent: say so rather than drop it silently.
-                connection.RequestClose(ConnectionCloseReason.BackplaneUnavailable);
-            }
-            catch (PublishOutcomeUnknownException)
-            {
-                // Perhaps stored and sent: say that, so that the client does not send it again blindly.
-                connection.RequestClose(ConnectionCloseReason.PublishOutcomeUnknown);
-            }
-        }
+
+        return handler.HandleAsync(connection, text);
     }
 
     /// <summary>
