@@ -16,6 +16,8 @@ function show(text, id) {
   list.append(item);
 }
 
+document.getElementById("transport").textContent = client.transport;
+client.on("transport", (transport) => (document.getElementById("transport").textContent = transport));
 client.on("state", (state) => (document.getElementById("state").textContent = state));
 client.on("message", (message) => show(message.data, message.id));
 client.on("gap", () => show("(gap: some messages were no longer held)"));

@@ -97,6 +97,7 @@ export class PushClient {
   readonly #recentIds = new Set<string>();
   readonly #transports: Transport[];
   #transportIndex = 0;
+  #webSocketOpened = false;
   #state: ConnectionState = "closed";
   #lastEventId: string | undefined;
   #run: AbortController | undefined;
@@ -256,8 +257,12 @@ export class PushClient {
       if (signal.aborted) {
         return;
       }
-      if (!attempt.opened && transport === "websocket" && this.#transportIndex + 1 < this.#transports.length) {
-        // A WebSocket that never opened is taken as blocked (a proxy, a firewall): the next transport, at once.
+      if (attempt.opened && transport === "websocket") {
+        this.#webSocketOpened = true;
+      }
+      if (!this.#webSocketOpened && transport === "websocket" && this.#transportIndex + 1 < this.#transports.length) {
+        // A WebSocket that has never opened is taken as blocked (a proxy, a firewall): the next transport, at once.
+        // One that has opened before is only away (a node restarting) and is tried again.
         this.#transportIndex++;
         this.#emit("transport", this.transport);
         continue;

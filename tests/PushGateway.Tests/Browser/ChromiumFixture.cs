@@ -36,6 +36,9 @@ public sealed class ChromiumFixture : IAsyncLifetime
             [
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--disable-sync", "--disable-quic",
+                // A page the test serves from disk through a route has no address space of its own: Local Network
+                // Access would take it for a public page and block its WebSocket to the loopback gateway.
+                "--disable-features=LocalNetworkAccessChecks",
             ],
         });
     }

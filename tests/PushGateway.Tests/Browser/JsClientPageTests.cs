@@ -6,8 +6,8 @@ using static Microsoft.Playwright.Assertions;
 namespace PushGateway.Tests.Browser;
 
 /// <summary>
-/// <c>clients/js/example</c> in headless Chromium: the TypeScript client as a page uses it, moved from one Redis node
-/// to the other behind one address. The page and the built client are served from disk by the browser context (the
+/// <c>clients/js/example</c> in headless Chromium: the TypeScript client as a page uses it (over the WebSocket
+/// sub-protocol), moved from one Redis node to the other behind one address. The page and the built client are served from disk by the browser context (the
 /// gateway serves neither); every other request goes through a relay to the current node.
 /// </summary>
 public sealed class JsClientPageTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
@@ -41,6 +41,7 @@ public sealed class JsClientPageTests(ChromiumFixture chromium) : IClassFixture<
 
         await Expect(page.Locator("#messages li")).ToHaveTextAsync(["m1 <b>bold</b>", "m2", "m3", "m4"]);
         await Expect(page.Locator("#messages b")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#transport")).ToHaveTextAsync("websocket");
         await BrowserSession.ScreenshotAsync(page, "js-client-example");
         browser.AssertOnlyTalkedTo(new Uri($"http://127.0.0.1:{relay.Port}/"));
     }

@@ -75,13 +75,15 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         Assert.False(string.IsNullOrEmpty(allowed.Id));
     }
 
-    [Fact]
-    public async Task Subscribe_AfterTheConnectionDrops_ResumesWithoutLossOrRepeat()
+    [Theory]
+    [InlineData(PushTransport.ServerSentEvents)]
+    [InlineData(PushTransport.WebSocket)]
+    public async Task Subscribe_AfterTheConnectionDrops_ResumesWithoutLossOrRepeat(PushTransport transport)
     {
         await using var relay = new TcpRelay(_gateway.HttpAddress.Port);
         var start = await _gateway.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
         using var stop = new CancellationTokenSource();
-        await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"))
+        await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"), transport)
             .SubscribeAsync(["news"], start.Position.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
 
         await _gateway.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
@@ -99,24 +101,28 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         await stop.CancelAsync();
     }
 
-    [Fact]
-    public async Task Subscribe_Refused_Throws()
+    [Theory]
+    [InlineData(PushTransport.ServerSentEvents)]
+    [InlineData(PushTransport.WebSocket)]
+    public async Task Subscribe_Refused_Throws(PushTransport transport)
     {
-        await using var messages = Subscriber(_gateway.HttpAddress).SubscribeAsync(["not a topic!"], cancellationToken: TestTimeout.Token()).GetAsyncEnumerator(TestTimeout.Token());
+        await using var messages = Subscriber(_gateway.HttpAddress, transport).SubscribeAsync(["not a topic!"], cancellationToken: TestTimeout.Token()).GetAsyncEnumerator(TestTimeout.Token());
 
         var refused = await Assert.ThrowsAsync<PushGatewayException>(async () => await messages.MoveNextAsync());
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
     }
 
-    [Fact]
-    public async Task Subscribe_OnRedis_MovedToAnotherNode_ResumesThereWithoutLossOrRepeat()
+    [Theory]
+    [InlineData(PushTransport.ServerSentEvents)]
+    [InlineData(PushTransport.WebSocket)]
+    public async Task Subscribe_OnRedis_MovedToAnotherNode_ResumesThereWithoutLossOrRepeat(PushTransport transport)
     {
         await using var cluster = await RedisCluster.StartAsync(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
         await using var relay = new TcpRelay(cluster.NodeA.HttpAddress.Port);
         var start = await cluster.NodeA.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
         using var stop = new CancellationTokenSource();
-        await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"))
+        await using var messages = Subscriber(new Uri($"http://127.0.0.1:{relay.Port}/"), transport)
             .SubscribeAsync(["news"], start.Position.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
         await cluster.NodeA.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
         var first = await NextAsync(messages);
@@ -147,7 +153,8 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
     private PushPublisher Publisher(Uri gateway, Func<CancellationToken, ValueTask<string?>>? token = null) =>
         Services(gateway, token).GetRequiredService<PushPublisher>();
 
-    private PushSubscriber Subscriber(Uri gateway) => Services(gateway, token: null).GetRequiredService<PushSubscriber>();
+    private PushSubscriber Subscriber(Uri gateway, PushTransport transport) =>
+        Services(gateway, token: null, services => services.Configure<PushGatewayClientOptions>(options => options.Transport = transport)).GetRequiredService<PushSubscriber>();
 
     private ServiceProvider Services(Uri gateway, Func<CancellationToken, ValueTask<string?>>? token, Action<IServiceCollection>? adjust = null)
     {

@@ -67,13 +67,21 @@ internal static class Envelopes
         });
 
     /// <summary>The answer to a <c>publish</c> (with the id subscribers see) or a <c>refresh</c> (without).</summary>
-    public static byte[] Ack(string? requestId, string? eventId) =>
-        Encode((requestId, eventId), static (writer, state) =>
+    /// <param name="requestId">The request's <c>id</c>.</param>
+    /// <param name="eventId">A publish's event id; null for a refresh.</param>
+    /// <param name="replayed">A publish answered from an earlier one with the same idempotency key: nothing delivered again.</param>
+    public static byte[] Ack(string? requestId, string? eventId, bool replayed = false) =>
+        Encode((requestId, eventId, replayed), static (writer, state) =>
         {
             WriteAnswer(writer, "ack", state.requestId);
             if (state.eventId is not null)
             {
                 writer.WriteString("eventId", state.eventId);
+            }
+
+            if (state.replayed)
+            {
+                writer.WriteBoolean("replayed", true);
             }
         });
 

@@ -31,6 +31,9 @@ internal static class ProtocolErrors
     /// <summary>Certainly not done (a resume's history, a publish): try again later.</summary>
     public const string BackplaneUnavailable = "backplane_unavailable";
 
+    /// <summary>A publish whose <c>idempotencyKey</c> an earlier, different publish used: nothing was published.</summary>
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+
     /// <summary>A publish the backplane did not confirm: it may have been delivered.</summary>
     public const string OutcomeUnknown = "outcome_unknown";
 }

@@ -167,6 +167,17 @@ internal sealed class ProtocolMessageHandler(
             return;
         }
 
+        if (envelope.IdempotencyKey is { } key)
+        {
+            if (!IdempotencyKeys.IsValid(key))
+            {
+                Refuse(envelope.Id, ProtocolErrors.Invalid, $"idempotencyKey: 1 to {IdempotencyKeys.MaxLength} characters without control characters.");
+                return;
+            }
+
+            draft = draft with { IdempotencyKey = IdempotencyKeys.Scoped(key, _user, authorizer.Enabled) };
+        }
+
         if (!Allowed(envelope.Id, authorizer.CanPublish(_user, draft.Topics)))
         {
             return;
@@ -174,9 +185,19 @@ internal sealed class ProtocolMessageHandler(
 
         try
         {
-            var position = await hub.PublishAsync(draft).ConfigureAwait(false);
-            metrics.MessagePublished(MessageSources.WebSocket);
-            session.Answer(Envelopes.Ack(envelope.Id, draft.EventIdAt(position)));
+            var result = await hub.PublishAsync(draft).ConfigureAwait(false);
+            if (result.Outcome == PublishOutcome.KeyReused)
+            {
+                Refuse(envelope.Id, ProtocolErrors.IdempotencyKeyReused, "idempotencyKey: already used with a different publish; nothing was published.");
+                return;
+            }
+
+            if (result.Outcome == PublishOutcome.Published)
+            {
+                metrics.MessagePublished(MessageSources.WebSocket);
+            }
+
+            session.Answer(Envelopes.Ack(envelope.Id, draft.EventIdAt(result.Position), replayed: result.Outcome == PublishOutcome.Replayed));
         }
         catch (BackplaneUnavailableException)
         {

@@ -142,6 +142,34 @@ public sealed class ProtocolTests : IDisposable
     }
 
     [Fact]
+    public async Task Publish_RetriedUnderOneIdempotencyKey_IsDeliveredOnceAndSharesTheKeyWithPostPublish()
+    {
+        await using var sse = await SseTestClient.ConnectAsync(_gateway, "sse?topic=news");
+        using var client = await ProtocolTestClient.ConnectAsync(_gateway);
+        using var http = _gateway.CreateHttpClient();
+
+        await client.SendAsync("""{"type":"publish","id":"p1","topics":["news"],"data":"once","idempotencyKey":"k-2"}""");
+        var first = await client.ReceiveAsync();
+        await client.SendAsync("""{"type":"publish","id":"p2","topics":["news"],"data":"once","idempotencyKey":"k-2"}""");
+        var retried = await client.ReceiveAsync();
+        using var overHttp = new HttpRequestMessage(HttpMethod.Post, "publish") { Content = new StringContent("""{"topic":"news","data":"once"}""", System.Text.Encoding.UTF8, "application/json") };
+        overHttp.Headers.Add("Idempotency-Key", "k-2");
+        using var httpAnswer = await http.SendAsync(overHttp, TestTimeout.Token());
+        await client.SendAsync("""{"type":"publish","id":"p3","topics":["news"],"data":"another","idempotencyKey":"k-2"}""");
+        var reused = await client.ReceiveErrorAsync("p3");
+        await client.SendAsync("""{"type":"publish","id":"p4","topics":["news"],"data":"marker"}""");
+
+        var eventId = first.GetProperty("eventId").GetString();
+        Assert.False(first.TryGetProperty("replayed", out _));
+        Assert.Equal(("p2", eventId, true), (retried.GetProperty("id").GetString(), retried.GetProperty("eventId").GetString(), retried.GetProperty("replayed").GetBoolean()));
+        Assert.Equal("true", Assert.Single(httpAnswer.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal("idempotency_key_reused", reused);
+        var delivered = await sse.NextAsync();
+        Assert.Equal(("once", eventId), (delivered.Data, delivered.EventId));
+        Assert.Equal("marker", (await sse.NextAsync()).Data);
+    }
+
+    [Fact]
     public async Task Publish_WithItsOwnEventId_IsAckedWithIt()
     {
         using var client = await ProtocolTestClient.ConnectAsync(_gateway);
