@@ -309,9 +309,16 @@ export class PushClient {
           this.#onFrame(frame);
         }
       };
-      socket.onclose = () => {
+      const end = () => {
         signal.removeEventListener("abort", stop);
         resolve();
+      };
+      socket.onclose = end;
+      // A connection that fails before opening may report only an error (Node 20's WebSocket sends no close then).
+      socket.onerror = () => {
+        if (!opened) {
+          end();
+        }
       };
     });
     clearTimeout(refresh);

@@ -7,8 +7,9 @@ using PushGateway.Tests.Infrastructure;
 namespace PushGateway.Tests.Client;
 
 /// <summary>
-/// The TypeScript client (<c>clients/js</c>, built by <c>npm run build</c>) on Node against the real gateway: it
-/// resumes after its connection is cut, without loss or repeat, and publishes, a repeat with the same idempotency key
+/// The TypeScript client (<c>clients/js</c>, built by <c>npm run build</c>) on Node against the real gateway, over the
+/// WebSocket sub-protocol, over SSE, and falling back to SSE where WebSockets cannot connect: it resumes after its
+/// connection is cut, without loss or repeat, and publishes, a repeat with the same idempotency key
 /// answered from the first (tests/PushGateway.Tests/node/js-client.mjs).
 /// </summary>
 public sealed class JsClientTests : IAsyncDisposable
@@ -20,6 +21,7 @@ public sealed class JsClientTests : IAsyncDisposable
     [Theory]
     [InlineData("websocket")]
     [InlineData("sse")]
+    [InlineData("blocked-websocket")]
     public async Task Subscription_CutAndRestored_ResumesWithoutLossOrRepeat_ThenPublishesOnceUnderOneKey(string transport)
     {
         var built = Path.Combine(RepositoryPaths.Root, "clients", "js", "dist", "index.js");
@@ -38,6 +40,11 @@ public sealed class JsClientTests : IAsyncDisposable
         try
         {
             var lines = Lines(node);
+            if (transport == "blocked-websocket")
+            {
+                await NextAsync(lines, line => line.GetProperty("type").GetString() == "transport" && line.GetProperty("transport").GetString() == "sse");
+            }
+
             await NextAsync(lines, line => line.GetProperty("type").GetString() == "state" && line.GetProperty("state").GetString() == "open");
 
             await _gateway.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());

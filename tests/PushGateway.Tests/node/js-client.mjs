@@ -1,17 +1,30 @@
 // Drives clients/js (the built @pushgateway/client) for PushGateway.Tests: subscribes to one topic, prints every
 // event as a JSON line, and after `count` messages publishes one itself twice under one idempotency key, prints both
 // answers and waits to receive it.
-// Usage: node [--experimental-websocket] js-client.mjs <gateway url> <topic> <last event id or ""> <count> <websocket|sse>
+// Usage: node [--experimental-websocket] js-client.mjs <gateway url> <topic> <last event id or ""> <count> <mode>
+// mode: websocket or sse (that transport only), or blocked-websocket (both, with a WebSocket that never connects).
 import { PushClient } from "../../../clients/js/dist/index.js";
 
 const [url, topic, lastEventId, count, transport] = process.argv.slice(2);
 const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
-const client = new PushClient({ url, transports: [transport], reconnectDelayMs: 20, maxReconnectDelayMs: 200 });
+// As where a proxy or firewall stops WebSockets: every one fails to connect.
+class BlockedWebSocket extends WebSocket {
+  constructor(_url, protocols) {
+    super("ws://127.0.0.1:9/", protocols);
+  }
+}
+const client = new PushClient({
+  url,
+  ...(transport === "blocked-websocket" ? { WebSocket: BlockedWebSocket } : { transports: [transport] }),
+  reconnectDelayMs: 20,
+  maxReconnectDelayMs: 200,
+});
 const seen = new Set();
 let published;
 let republished = false;
 
 client.on("state", (state) => print({ type: "state", state }));
+client.on("transport", (transport) => print({ type: "transport", transport }));
 client.on("gap", (gap) => print({ type: "gap", ...gap }));
 client.on("error", (error) => print({ type: "error", message: String(error) }));
 client.on("message", async (message) => {
