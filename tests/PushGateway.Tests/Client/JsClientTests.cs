@@ -9,8 +9,8 @@ namespace PushGateway.Tests.Client;
 /// <summary>
 /// The TypeScript client (<c>clients/js</c>, built by <c>npm run build</c>) on Node against the real gateway, over the
 /// WebSocket sub-protocol, over SSE, and falling back to SSE where WebSockets cannot connect: it resumes after its
-/// connection is cut, without loss or repeat, and publishes, a repeat with the same idempotency key
-/// answered from the first (tests/PushGateway.Tests/node/js-client.mjs).
+/// connection is cut, without loss or repeat, sees itself in the topic's presence, and publishes, a repeat with the
+/// same idempotency key answered from the first (tests/PushGateway.Tests/node/js-client.mjs).
 /// </summary>
 public sealed class JsClientTests : IAsyncDisposable
 {
@@ -49,6 +49,7 @@ public sealed class JsClientTests : IAsyncDisposable
 
             await _gateway.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
             var first = await NextMessageAsync(lines);
+            var presence = await NextAsync(lines, line => line.GetProperty("type").GetString() == "presence");
             relay.Cut();
             await _gateway.Hub.PublishAsync("news", "update", "m2", TestTimeout.Token());
             relay.Restore();
@@ -66,6 +67,7 @@ public sealed class JsClientTests : IAsyncDisposable
             Assert.Equal(("from node", "update"), (own.GetProperty("data").GetString(), own.GetProperty("event").GetString()));
             Assert.Equal((own.GetProperty("id").GetString(), false), (published.GetProperty("id").GetString(), published.GetProperty("replayed").GetBoolean()));
             Assert.Equal((own.GetProperty("id").GetString(), true), (republished.GetProperty("id").GetString(), republished.GetProperty("replayed").GetBoolean()));
+            Assert.Equal(("news", 1), (presence.GetProperty("topic").GetString(), presence.GetProperty("subscribers").GetInt32()));
             Assert.Equal(0, node.ExitCode);
         }
         finally

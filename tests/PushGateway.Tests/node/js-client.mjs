@@ -30,6 +30,10 @@ client.on("error", (error) => print({ type: "error", message: String(error) }));
 client.on("message", async (message) => {
   print({ type: "message", ...message });
   seen.add(message.id);
+  if (seen.size === 1) {
+    // Subscribed for sure once something arrived: the gateway counts this client.
+    print({ type: "presence", ...(await client.presence(topic)) });
+  }
   if (published === undefined && seen.size === Number(count)) {
     // Its own message may arrive over the stream before the publish's answer does. The same publish again
     // (as a retry would be) is answered from the first.
