@@ -66,6 +66,8 @@ interface Events {
   gap: PushGap;
   state: ConnectionState;
   transport: Transport;
+  /** Over WebSocket, the gateway took a refreshed token: the socket lives on past the old one's expiry. */
+  refreshed: undefined;
   error: unknown;
 }
 
@@ -103,6 +105,8 @@ export class PushClient {
   #run: AbortController | undefined;
   #socket: WebSocket | undefined;
   #requests = 0;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #refreshRequests = new Set<string>();
 
   constructor(options: PushClientOptions) {
     this.#options = options;
@@ -286,7 +290,6 @@ export class PushClient {
     this.#socket = socket;
     let opened = false;
     let waitMs: number | undefined;
-    let refresh: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((resolve) => {
       const stop = () => socket.close(1000);
       signal.addEventListener("abort", stop, { once: true });
@@ -299,7 +302,7 @@ export class PushClient {
         opened = true;
         this.#setState("open");
         this.#send({ type: "subscribe", id: this.#nextId(), topics: [...this.#topics.keys()].map((topic) => this.#subscription(topic)) });
-        refresh = this.#scheduleRefresh(token);
+        this.#scheduleRefresh(token);
       };
       socket.onmessage = (event) => {
         const frame = parseFrame(event.data);
@@ -321,7 +324,7 @@ export class PushClient {
         }
       };
     });
-    clearTimeout(refresh);
+    clearTimeout(this.#refreshTimer);
     this.#socket = undefined;
     return { opened, waitMs };
   }
@@ -350,6 +353,11 @@ export class PushClient {
         if (frame.resume === "gap") {
           const topic = String(frame.topic);
           this.#emit("gap", { topic, lastEventId: this.#topics.get(topic) ?? "" });
+        }
+        return;
+      case "ack":
+        if (typeof frame.id === "string" && this.#refreshRequests.delete(frame.id)) {
+          this.#emit("refreshed", undefined);
         }
         return;
       case "error":
@@ -398,20 +406,24 @@ export class PushClient {
     return { opened: true, waitMs: state.retryMs };
   }
 
-  /** Over WebSocket, a refresh frame with a new token shortly before the current one expires. */
-  #scheduleRefresh(token: string | undefined): ReturnType<typeof setTimeout> | undefined {
-    const expires = token ? expiryOf(token) : undefined;
-    if (expires === undefined || !this.#options.token) {
-      return undefined;
+  /**
+   * Over WebSocket, a refresh frame with a new token when four fifths of the current one's lifetime (exp - iat) have
+   * passed: measured on this machine's clock from when the token was taken, so a skewed clock does not matter.
+   */
+  #scheduleRefresh(token: string | undefined): void {
+    const lifetime = token ? lifetimeOf(token) : undefined;
+    if (lifetime === undefined || !this.#options.token) {
+      return;
     }
-    const lead = Math.min(30_000, (expires - Date.now()) / 5);
-    return setTimeout(async () => {
+    this.#refreshTimer = setTimeout(async () => {
       const fresh = await this.#options.token?.();
       if (fresh && this.#socket?.readyState === 1) {
-        this.#send({ type: "refresh", id: this.#nextId(), token: fresh });
+        const id = this.#nextId();
+        this.#refreshRequests.add(id);
+        this.#send({ type: "refresh", id, token: fresh });
         this.#scheduleRefresh(fresh);
       }
-    }, Math.max(0, expires - Date.now() - lead));
+    }, lifetime * 0.8);
   }
 
   #subscription(topic: string): string | { topic: string; lastEventId: string } {
@@ -471,11 +483,11 @@ function parseFrame(data: unknown): Frame | undefined {
   }
 }
 
-/** A JWT's exp in milliseconds, or undefined when the token is not one. */
-function expiryOf(token: string): number | undefined {
+/** A JWT's lifetime (exp - iat) in milliseconds, or undefined when the token is not one or lacks either claim. */
+function lifetimeOf(token: string): number | undefined {
   try {
-    const payload = JSON.parse(atob(token.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as { exp?: unknown };
-    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+    const payload = JSON.parse(atob(token.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as { exp?: unknown; iat?: unknown };
+    return typeof payload.exp === "number" && typeof payload.iat === "number" ? Math.max(0, payload.exp - payload.iat) * 1000 : undefined;
   } catch {
     return undefined;
   }

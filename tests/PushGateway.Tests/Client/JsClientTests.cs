@@ -81,6 +81,52 @@ public sealed class JsClientTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task WebSocket_RefreshesItsTokenBeforeItExpires_AndKeepsItsSocket()
+    {
+        var built = Path.Combine(RepositoryPaths.Root, "clients", "js", "dist", "index.js");
+        Assert.SkipUnless(File.Exists(built), "build the client first: npm ci --prefix clients/js && npm run --prefix clients/js build");
+        await using var gateway = new GatewayFactory(new Dictionary<string, string?>(Tokens.Settings("private/*")) { ["PushGateway:Ticker:Enabled"] = "false" });
+        var now = gateway.Time.GetUtcNow();
+        var shortLived = Tokens.Mint(now, subscribe: ["private/*"], lifetime: TimeSpan.FromSeconds(2));
+        var next = Tokens.Mint(now, subscribe: ["private/*"], lifetime: TimeSpan.FromHours(1));
+        using var node = Process.Start(new ProcessStartInfo(
+            "node", ["--experimental-websocket", "js-client-refresh.mjs", gateway.HttpAddress.ToString(), "private/feed", shortLived, next])
+        {
+            WorkingDirectory = RepositoryPaths.NodeClient,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            var lines = Lines(node);
+            var seen = new List<JsonElement>();
+            bool Record(JsonElement line, string type)
+            {
+                seen.Add(line);
+                return line.GetProperty("type").GetString() == type;
+            }
+
+            // Four fifths into the short token's life (1.6 s on the client's clock), the client hands the gateway the next one.
+            await NextAsync(lines, line => Record(line, "refreshed"));
+            // Past the short token's expiry on the gateway's clock: only the refreshed token keeps the socket open.
+            gateway.Time.Advance(TimeSpan.FromMinutes(1));
+            await gateway.Hub.PublishAsync("private/feed", "update", "still here", TestTimeout.Token());
+            var message = await NextAsync(lines, line => Record(line, "message"));
+            await node.WaitForExitAsync(TestTimeout.Token());
+
+            Assert.Equal("still here", message.GetProperty("data").GetString());
+            Assert.Equal([1, 2], seen.Where(line => line.GetProperty("type").GetString() == "token").Select(line => line.GetProperty("n").GetInt32()));
+            Assert.Equal(["connecting", "open"], seen.Where(line => line.GetProperty("type").GetString() == "state").Select(line => line.GetProperty("state").GetString()));
+        }
+        finally
+        {
+            if (!node.HasExited)
+            {
+                node.Kill();
+            }
+        }
+    }
+
     private static ChannelReader<JsonElement> Lines(Process node)
     {
         var lines = Channel.CreateUnbounded<JsonElement>();
