@@ -12,8 +12,10 @@ namespace PushGateway.Backplanes.Redis;
 internal sealed partial class RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger) : IAsyncDisposable
 {
     private readonly ILogger<RedisConnection> _logger = logger;
+    private readonly Lock _state = new();
     private ConnectionMultiplexer? _redis;
     private int _down;
+    private long _failures;
 
     /// <summary>This node's id in Redis (presence, live stats).</summary>
     public string NodeId { get; } = Guid.NewGuid().ToString("N");
@@ -26,6 +28,12 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
 
     /// <summary>A command failed for an outage, and none went through since.</summary>
     public bool IsDown => Volatile.Read(ref _down) == 1;
+
+    /// <summary>
+    /// Failures so far. A command's success says Redis is back only if nothing failed after it was sent: a reply that
+    /// was on its way when Redis went away must not end the outage that the next command would log again.
+    /// </summary>
+    public long Failures => Interlocked.Read(ref _failures);
 
     public IDatabase Database => _redis?.GetDatabase() ?? throw new BackplaneUnavailableException("Not connected to Redis yet.");
 
@@ -49,10 +57,11 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
     /// </param>
     public async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command, bool writes = false)
     {
+        var failures = Failures;
         try
         {
             var result = await command(Database).ConfigureAwait(false);
-            MarkUp();
+            MarkUp(failures);
             return result;
         }
         catch (Exception exception) when (IsFailure(exception))
@@ -77,18 +86,39 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
 
     public void MarkDown(string reason)
     {
-        if (Interlocked.Exchange(ref _down, 1) == 0)
+        bool began;
+        lock (_state)
+        {
+            Interlocked.Increment(ref _failures);
+            began = _down == 0;
+            Volatile.Write(ref _down, 1);
+        }
+
+        if (began)
         {
             LogUnavailable(reason);
         }
     }
 
-    public void MarkUp()
+    /// <param name="failuresWhenSent"><see cref="Failures"/> when the command that went through was sent.</param>
+    public void MarkUp(long failuresWhenSent)
     {
-        if (Interlocked.Exchange(ref _down, 0) == 1)
+        if (Volatile.Read(ref _down) == 0)
         {
-            LogAvailable();
+            return;
         }
+
+        lock (_state)
+        {
+            if (_down == 0 || Failures != failuresWhenSent)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _down, 0);
+        }
+
+        LogAvailable();
     }
 
     public async ValueTask DisposeAsync()

@@ -68,6 +68,7 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
     {
         while (!stopping.IsCancellationRequested)
         {
+            var failures = connection.Failures;
             try
             {
                 await EnsureTailingAsync().ConfigureAwait(false);
@@ -93,7 +94,7 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
 
                 Interlocked.Exchange(ref _caughtUpAt, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
 
-                connection.MarkUp();
+                connection.MarkUp(failures);
             }
             catch (Exception exception) when (RedisConnection.IsFailure(exception))
             {

@@ -27,11 +27,12 @@ public sealed class ClusterStatsTests : IAsyncLifetime
     {
         await using var sseOnA = await SseTestClient.ConnectAsync(_nodeA);
         using var wsOnB = await WebSocketTestClient.ConnectAsync(_nodeB);
-        // Delivered to both nodes through Redis: both have counted it once it reached A's stream.
-        await wsOnB.SendTextAsync("hello");
-        Assert.Equal("hello", (await sseOnA.NextAsync()).Data);
         using var fromA = _nodeA.CreateHttpClient();
         using var fromB = _nodeB.CreateHttpClient();
+        // Published on B (counted before the answer, so before any second is sampled), delivered to both through Redis.
+        using var published = await fromB.PostAsync("publish", new FormUrlEncodedContent([new("topic", "chat"), new("data", "hello")]), TestTimeout.Token());
+        Assert.True(published.IsSuccessStatusCode);
+        Assert.Equal("hello", (await sseOnA.NextAsync()).Data);
         var first = GatewayFactory.DefaultStart.AddSeconds(1).ToUnixTimeMilliseconds();
 
         // Each node reads the others' points when it takes its own: tick both until A has B's first second.
