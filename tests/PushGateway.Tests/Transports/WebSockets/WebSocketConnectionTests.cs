@@ -60,8 +60,12 @@ public sealed class WebSocketConnectionTests : IDisposable
             var requests = await _gateway.Logs.WaitForAsync(e => LogCapture.IsRequestCompleted(e, "/ws"), Stalled);
             Assert.All(requests, request => Assert.Equal((101, LogEventLevel.Debug), (LogCapture.StatusCode(request), request.Level)));
             var closes = await _gateway.Logs.WaitForAsync(e => e.Properties.ContainsKey("CloseReason"), Stalled);
-            Assert.All(closes, close => Assert.Equal(
-                "\"1008 too slow: send queue overflowed; aborted after the close timeout\"", close.Properties["CloseReason"].ToString()));
+            // On a loaded machine a queue can also overflow while its writer waits for a CPU rather than for the
+            // socket: that writer's close then goes through before the timeout, and needs no abort.
+            Assert.All(closes, close => Assert.Contains(
+                close.Properties["CloseReason"].ToString(),
+                new[] { "\"1008 too slow: send queue overflowed; aborted after the close timeout\"", "\"1008 too slow: send queue overflowed\"" }));
+            Assert.Contains(closes, close => close.Properties["CloseReason"].ToString().Contains("aborted after the close timeout", StringComparison.Ordinal));
             Assert.Empty(_gateway.Logs.Errors);
             await healthy.SendTextAsync("after the drop");
             Assert.Equal("after the drop", await healthy.ReceiveTextAsync());
