@@ -66,6 +66,8 @@ interface Events {
   gap: PushGap;
   state: ConnectionState;
   transport: Transport;
+  /** The wait before the next connection: what the gateway advised (a draining node, retry:, Retry-After), else backoff. */
+  wait: { delayMs: number; fromServer: boolean };
   /** Over WebSocket, the gateway took a refreshed token: the socket lives on past the old one's expiry. */
   refreshed: undefined;
   error: unknown;
@@ -273,7 +275,9 @@ export class PushClient {
       }
       failures = attempt.opened ? 0 : failures + 1;
       this.#setState("reconnecting");
-      await delay(attempt.waitMs ?? this.#backoff(failures), signal).catch(() => undefined);
+      const delayMs = attempt.waitMs ?? this.#backoff(failures);
+      this.#emit("wait", { delayMs, fromServer: attempt.waitMs !== undefined });
+      await delay(delayMs, signal).catch(() => undefined);
     }
   }
 

@@ -81,6 +81,49 @@ public sealed class JsClientTests : IAsyncDisposable
         }
     }
 
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    public async Task DrainingGateway_ItsReconnectDelayIsTheOneTheClientWaits(string transport)
+    {
+        var built = Path.Combine(RepositoryPaths.Root, "clients", "js", "dist", "index.js");
+        Assert.SkipUnless(File.Exists(built), "build the client first: npm ci --prefix clients/js && npm run --prefix clients/js build");
+        // No spread: every client is told to wait exactly the minimum (the reconnect frame's delayMs, the stream's last retry:).
+        var gateway = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Ticker:Enabled"] = "false",
+            ["PushGateway:Shutdown:DrainWindow"] = "00:00:00",
+            ["PushGateway:Shutdown:SseRetryMinimum"] = "00:00:01.234",
+        });
+        // From a known id: m1 then arrives whether it is published before or after the subscription is in place.
+        var start = await gateway.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+        using var node = Process.Start(new ProcessStartInfo(
+            "node", ["--experimental-websocket", "js-client.mjs", gateway.HttpAddress.ToString(), "news", start.Position.ToString(), "100", transport])
+        {
+            WorkingDirectory = RepositoryPaths.NodeClient,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            var lines = Lines(node);
+            await NextAsync(lines, line => line.GetProperty("type").GetString() == "state" && line.GetProperty("state").GetString() == "open");
+            await gateway.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
+            await NextMessageAsync(lines);
+
+            await gateway.DisposeAsync();
+            var wait = await NextAsync(lines, line => line.GetProperty("type").GetString() == "wait");
+
+            Assert.Equal((1234, true), (wait.GetProperty("delayMs").GetInt32(), wait.GetProperty("fromServer").GetBoolean()));
+        }
+        finally
+        {
+            if (!node.HasExited)
+            {
+                node.Kill();
+            }
+        }
+    }
+
     [Fact]
     public async Task WebSocket_RefreshesItsTokenBeforeItExpires_AndKeepsItsSocket()
     {

@@ -25,6 +25,7 @@ let republished = false;
 
 client.on("state", (state) => print({ type: "state", state }));
 client.on("transport", (transport) => print({ type: "transport", transport }));
+client.on("wait", (wait) => print({ type: "wait", ...wait }));
 client.on("gap", (gap) => print({ type: "gap", ...gap }));
 client.on("error", (error) => print({ type: "error", message: String(error) }));
 client.on("message", async (message) => {
@@ -32,7 +33,8 @@ client.on("message", async (message) => {
   seen.add(message.id);
   if (seen.size === 1) {
     // Subscribed for sure once something arrived: the gateway counts this client.
-    print({ type: "presence", ...(await client.presence(topic)) });
+    // (A test may stop the gateway meanwhile: then the answer is an error, and the client carries on.)
+    print(await client.presence(topic).then((presence) => ({ type: "presence", ...presence }), (error) => ({ type: "error", message: String(error) })));
   }
   if (published === undefined && seen.size === Number(count)) {
     // Its own message may arrive over the stream before the publish's answer does. The same publish again
