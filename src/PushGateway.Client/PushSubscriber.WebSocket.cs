@@ -9,6 +9,7 @@ public sealed partial class PushSubscriber
 {
     private const string SubProtocol = "pushgateway.v1.json";
     private const int RecentIdsKept = 1024;
+    private const string BackplaneUnavailable = "backplane_unavailable";
 
     /// <summary>
     /// Over <c>/ws</c> with <c>pushgateway.v1.json</c>: one subscribe frame for every topic, each with its own last id;
@@ -35,14 +36,21 @@ public sealed partial class PushSubscriber
             TimeSpan? wait = null;
             if (await TryConnectAsync(socket, cancellationToken).ConfigureAwait(false))
             {
-                failures = 0;
                 await SendAsync(socket, SubscribeFrame(lastIds), cancellationToken).ConfigureAwait(false);
-                while (await ReceiveFrameAsync(socket, cancellationToken).ConfigureAwait(false) is { } frame)
+                var unavailable = false;
+                while (!unavailable && await ReceiveFrameAsync(socket, cancellationToken).ConfigureAwait(false) is { } frame)
                 {
                     using (frame)
                     {
                         var root = frame.RootElement;
-                        switch (root.TryGetProperty("type", out var type) ? type.GetString() : null)
+                        var kind = root.TryGetProperty("type", out var type) ? type.GetString() : null;
+                        if (kind == "subscribed")
+                        {
+                            // Subscribed again: the next failure starts the backoff over.
+                            failures = 0;
+                        }
+
+                        switch (kind)
                         {
                             case "message":
                                 if (Deliver(root, lastIds, recent, seen) is { } message)
@@ -55,6 +63,10 @@ public sealed partial class PushSubscriber
                                 var topic = root.GetProperty("topic").GetString()!;
                                 yield return new PushMessage(PushMessage.Gap, null, JsonSerializer.Serialize(
                                     new GapNotice(topic, lastIds.GetValueOrDefault(topic)), ClientJsonContext.Default.GapNotice));
+                                break;
+                            case "error" when root.GetProperty("code").GetString() == BackplaneUnavailable:
+                                // The gateway cannot reach its history now (a resume during a Redis outage): later, again.
+                                unavailable = true;
                                 break;
                             case "error":
                                 // Refused: a bad topic, a limit, a token that does not allow it; reconnecting changes nothing.

@@ -144,6 +144,39 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         await stop.CancelAsync();
     }
 
+    [Fact]
+    public async Task Subscribe_OverWebSocketDuringARedisOutage_KeepsTryingAndResumesOnceRedisIsBack()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Ticker:Enabled"] = "false",
+            ["PushGateway:Redis:Configuration"] = redis.Configuration,
+            // The line each closed connection logs: how the test sees a refused attempt end.
+            ["Serilog:MinimumLevel:Override:PushGateway.Observability.ConnectionTracker"] = "Information",
+        });
+        using var http = node.CreateHttpClient();
+        var start = await node.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+        await node.Hub.PublishAsync("news", "update", "missed", TestTimeout.Token());
+        await redis.StopAsync();
+        await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).StatusCode == HttpStatusCode.ServiceUnavailable, "the node not ready");
+        using var stop = new CancellationTokenSource();
+        await using var messages = Subscriber(node.HttpAddress, PushTransport.WebSocket)
+            .SubscribeAsync(["news"], start.Position.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
+
+        // The resume is refused (backplane_unavailable) until Redis is back: the subscriber keeps trying.
+        var next = messages.MoveNextAsync().AsTask();
+        await node.Logs.WaitForAsync(e => e.Properties.ContainsKey("CloseReason"));
+        await redis.StartAgainAsync();
+
+        // Redis came back without its data (persistence off): the resume reports the gap, then goes live.
+        Assert.True(await next.WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken), "the subscription ended");
+        Assert.True(messages.Current.IsGap, $"expected the gap notice, got {messages.Current}");
+        await node.Hub.PublishAsync("news", "update", "after", TestTimeout.Token());
+        Assert.Equal("after", (await NextAsync(messages)).Data);
+        await stop.CancelAsync();
+    }
+
     private static async Task<PushMessage> NextAsync(IAsyncEnumerator<PushMessage> messages)
     {
         Assert.True(await messages.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken), "the subscription ended");
