@@ -17,8 +17,8 @@ public sealed class JsClientPageTests(ChromiumFixture chromium) : IClassFixture<
     [Fact]
     public async Task ExamplePage_MovedToAnotherNode_ShowsEveryMessageOnceInOrder()
     {
-        var client = Path.Combine(RepositoryPaths.Root, "clients", "js");
-        Assert.SkipUnless(File.Exists(Path.Combine(client, "dist", "index.js")), "build the client first: npm ci --prefix clients/js && npm run --prefix clients/js build");
+        JsClient.SkipUnlessBuilt();
+        var client = JsClient.Folder;
         await using var cluster = await RedisCluster.StartAsync(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
         await using var relay = new TcpRelay(cluster.NodeA.HttpAddress.Port);
         await using var browser = await BrowserSession.StartAsync(chromium);
@@ -49,8 +49,8 @@ public sealed class JsClientPageTests(ChromiumFixture chromium) : IClassFixture<
     [Fact]
     public async Task ExamplePage_AcrossARestartOfItsNode_ShowsEveryMessageOnceInOrder()
     {
-        var client = Path.Combine(RepositoryPaths.Root, "clients", "js");
-        Assert.SkipUnless(File.Exists(Path.Combine(client, "dist", "index.js")), "build the client first: npm ci --prefix clients/js && npm run --prefix clients/js build");
+        JsClient.SkipUnlessBuilt();
+        var client = JsClient.Folder;
         await using var cluster = await RedisCluster.StartAsync(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
         var settings = new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false", ["PushGateway:Redis:Configuration"] = cluster.Redis.Configuration };
         // The page's node restarts on the port it held: the port stays this test's in between.
