@@ -24,4 +24,7 @@ USER $APP_UID
 # Explicit, although the base image sets the same; override at `docker run -e` to move the port.
 ENV ASPNETCORE_HTTP_PORTS=8080
 EXPOSE 8080
+# Ready = /readyz answers 200 (Redis reachable when configured; not draining). The binary probes itself, so the
+# image needs no curl or wget. Failures during the start period do not count.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 CMD ["./PushGateway", "healthcheck"]
 ENTRYPOINT ["./PushGateway"]

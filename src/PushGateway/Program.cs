@@ -1,6 +1,11 @@
 using PushGateway.Hosting;
 using PushGateway.Observability;
 
+if (HealthCheckCommand.IsRequested(args))
+{
+    return await HealthCheckCommand.RunAsync(args, Console.Out);
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -15,7 +20,8 @@ builder.Services.AddPushGateway();
 
 var app = builder.Build();
 app.MapPushGateway();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;
