@@ -14,9 +14,11 @@ if ! command -v getent >/dev/null 2>&1; then
 fi
 
 addresses() {
+    sep=''
     for host in $hosts; do
         found=$(getent hosts "$host") || return 1
-        printf '%s=%s ' "$host" "$(echo "$found" | awk '{ print $1 }' | sort | tr '\n' ',')"
+        printf '%s%s=%s' "${sep:-}" "$host" "$(echo "$found" | awk '{ print $1 }' | sort | tr '\n' ' ' | sed 's/ $//')"
+        sep=', '
     done
 }
 
