@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace PushGateway.Tests.Infrastructure;
 
@@ -41,25 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
-        // Ready once it accepts connections: a bounded wait for a process we cannot otherwise observe.
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port, TestTimeout.Token());
-                return;
-            }
-            catch (SocketException) when (attempt < 100 && !_process.HasExited)
-            {
-                await Task.Delay(50, TestTimeout.Token());
-            }
-            catch (SocketException) when (_process.HasExited)
-            {
-                throw new InvalidOperationException(
-                    $"redis-server exited with {_process.ExitCode}:\n{await _process.StandardOutput.ReadToEndAsync(TestTimeout.Token())}");
-            }
-        }
+        await ServerProcess.ListeningAsync(_process, Port);
     }
 
     /// <summary>
@@ -69,7 +49,7 @@ public sealed class RedisServer : IAsyncDisposable
     public IDisposable Freeze()
     {
         var process = _process ?? throw new InvalidOperationException("The server is not running.");
-        Signal(process, SignalStop);
+        ServerProcess.Signal(process, ServerProcess.Stop);
         return new Thaw(process);
     }
 
@@ -91,18 +71,8 @@ public sealed class RedisServer : IAsyncDisposable
         _port.Dispose();
     }
 
-    private const int SignalContinue = 18;
-    private const int SignalStop = 19;
-
-    private static void Signal(Process process, int signal) =>
-        Assert.True(kill(process.Id, signal) == 0, $"could not send signal {signal} to redis-server");
-
-    [DllImport("libc")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int kill(int pid, int signal);
-
     private sealed class Thaw(Process process) : IDisposable
     {
-        public void Dispose() => Signal(process, SignalContinue);
+        public void Dispose() => ServerProcess.Signal(process, ServerProcess.Continue);
     }
 }

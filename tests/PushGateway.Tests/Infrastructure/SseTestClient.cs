@@ -25,6 +25,10 @@ public sealed class SseTestClient : IAsyncDisposable
     public static Task<SseTestClient> ConnectAsync(GatewayFactory gateway, string path = "sse", string? lastEventId = null) =>
         ConnectAsync(gateway.CreateHttpClient(), path, lastEventId);
 
+    /// <summary>Connects to a gateway (or a proxy in front of one) at <paramref name="address"/>.</summary>
+    public static Task<SseTestClient> ConnectAsync(Uri address, string path = "sse") =>
+        ConnectAsync(new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan }, path, lastEventId: null);
+
     /// <summary>Connects over a socket whose receive buffer is <paramref name="receiveBufferSize"/> bytes (see <see cref="SmallReceiveBuffer"/>).</summary>
     public static Task<SseTestClient> ConnectAsync(GatewayFactory gateway, string path, int receiveBufferSize) =>
         ConnectAsync(

@@ -10,12 +10,16 @@ public sealed class WebSocketTestClient : IDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<WebSocketTestClient> ConnectAsync(
-        GatewayFactory gateway, Action<ClientWebSocketOptions>? configure = null, string path = "ws")
+    public static Task<WebSocketTestClient> ConnectAsync(
+        GatewayFactory gateway, Action<ClientWebSocketOptions>? configure = null, string path = "ws") =>
+        ConnectAsync(new Uri(gateway.WebSocketAddress, path), configure);
+
+    /// <summary>Connects to <paramref name="address"/>: a gateway's <c>/ws</c>, or a proxy's in front of one.</summary>
+    public static async Task<WebSocketTestClient> ConnectAsync(Uri address, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
-        await socket.ConnectAsync(new Uri(gateway.WebSocketAddress, path), TestTimeout.Token());
+        await socket.ConnectAsync(address, TestTimeout.Token());
         return new WebSocketTestClient(socket);
     }
 
