@@ -107,6 +107,32 @@ public sealed class DemoPagesTests(ChromiumFixture chromium) : IClassFixture<Chr
     }
 
     [Fact]
+    public async Task Pages_ThroughTheShippedNginxInFrontOfTwoNodes_ChatReachesEveryPage()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var settings = new Dictionary<string, string?> { ["PushGateway:Redis:Configuration"] = redis.Configuration };
+        await using var nodeA = new GatewayFactory(settings);
+        await using var nodeB = new GatewayFactory(settings);
+        await using var proxy = await NginxProxy.StartAsync(nodeA.HttpAddress.Authority, nodeB.HttpAddress.Authority);
+        await using var browser = await BrowserSession.StartAsync(chromium);
+        // nginx's round-robin puts the pages' WebSocket and event stream on both nodes.
+        var ticker = await browser.OpenAsync(new Uri(proxy.HttpAddress, "ticker.html"));
+        var alice = await browser.OpenAsync(new Uri(proxy.HttpAddress, "chat.html"));
+        var bob = await browser.OpenAsync(new Uri(proxy.HttpAddress, "chat.html"));
+        await ExpectConnectedAsync(ticker);
+        await ExpectConnectedAsync(alice);
+        await ExpectConnectedAsync(bob);
+
+        await SendAsync(alice, "through nginx", pressEnter: true);
+
+        await Expect(ticker.Locator("#events li.chat .text")).ToHaveTextAsync("through nginx");
+        await Expect(ChatLines(bob)).ToHaveTextAsync(["through nginx"]);
+        await Expect(ChatLines(alice)).ToHaveTextAsync(["through nginx"]);
+        browser.AssertOnlyTalkedTo(proxy.HttpAddress);
+        Assert.Empty(browser.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task Pages_AfterServerRestart_ReconnectByThemselvesAndResumeWithoutLossOrDuplicates()
     {
         // The port stays this test's between the two gateways, so that the pages find the second one where the first was.
