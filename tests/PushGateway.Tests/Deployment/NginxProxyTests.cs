@@ -1,8 +1,12 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PushGateway.Tests.Infrastructure;
+using PushGateway.Transports.ServerSentEvents;
+using PushGateway.Transports.WebSockets;
 
 namespace PushGateway.Tests.Deployment;
 
@@ -87,6 +91,19 @@ public sealed class NginxProxyTests
 
         Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Contains("upstream timed out (110: Connection timed out) while connecting to upstream", proxy.ErrorLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShippedReadTimeout_OutlastsTheGatewaysHeartbeatAndPing_Twice()
+    {
+        // nginx closes a stream silent for proxy_read_timeout: a live node must never be that quiet, even with one
+        // heartbeat or ping late. (Timing it through nginx would take the timeout's 75 s.)
+        var shipped = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "proxy.conf"));
+        var readTimeout = TimeSpan.FromSeconds(int.Parse(
+            Regex.Match(shipped, @"^proxy_read_timeout (\d+)s;", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture));
+
+        Assert.True(readTimeout >= 2 * new SseTransportOptions().HeartbeatInterval);
+        Assert.True(readTimeout >= 2 * new WebSocketTransportOptions().KeepAliveInterval);
     }
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
