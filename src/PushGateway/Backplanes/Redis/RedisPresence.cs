@@ -31,7 +31,7 @@ internal sealed class RedisPresence(RedisConnection connection, RedisKeys keys, 
             }
             catch (Exception exception) when (RedisConnection.IsFailure(exception))
             {
-                connection.MarkDown(exception.Message);
+                connection.MarkDown(exception);
             }
         }
         while (await WaitAsync(timer, stopping).ConfigureAwait(false));
