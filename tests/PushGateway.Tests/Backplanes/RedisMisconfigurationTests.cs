@@ -72,24 +72,31 @@ public sealed class RedisMisconfigurationTests
     }
 
     [Fact]
-    public async Task Start_AsAUserWithoutPermissions_LogsOneErrorNamingTheCommands_IsNotReady_RefusesPublishesOnBothApis_AndIsReadyOnceAllowed()
+    public async Task Start_AsAUserWithoutPermissions_LogsOneErrorNamingTheCommands_IsNotReady_RefusesPublishesAndPresence_AndIsReadyOnceAllowed()
     {
         await using var redis = await RedisServer.StartAsync("--requirepass", Password);
         await using var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},password={Password},allowAdmin=true");
         var adminDb = admin.GetDatabase();
-        await adminDb.ExecuteAsync("ACL", "SETUSER", "gateway", "on", ">gateway-password", "~*", "&*", "+@all", "-xadd", "-publish");
+        await adminDb.ExecuteAsync("ACL", "SETUSER", "gateway", "on", ">gateway-password", "~*", "&*", "+@all", "-xadd", "-scan", "-publish");
         await using var node = new GatewayFactory(With($"{redis.Configuration},user=gateway,password=gateway-password"));
         using var http = node.CreateHttpClient();
 
         var error = Assert.Single(node.Logs.Events, IsFromConnection);
         Assert.Equal(LogEventLevel.Error, error.Level);
         Assert.Contains($"Redis at {redis.Configuration} cannot run what the backplane needs: XADD: ", error.Text(), StringComparison.Ordinal);
+        Assert.Contains("; SCAN: ", error.Text(), StringComparison.Ordinal);
         Assert.Contains("; PUBLISH: ", error.Text(), StringComparison.Ordinal);
         Assert.Contains("Allow these commands to this node's Redis user (ACL)", error.Text(), StringComparison.Ordinal);
         var why = await NotReadyBecauseAsync(http);
         Assert.Contains("cannot run what the backplane needs: XADD: ", why, StringComparison.Ordinal);
         Assert.Contains("; PUBLISH: ", why, StringComparison.Ordinal);
         await AssertPublishRefusedAsync(http, "unsupported");
+        using (var presence = await http.GetAsync("topics/news", TestTimeout.Token()))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, presence.StatusCode);
+            Assert.Equal("unsupported", (await presence.Content.ReadFromJsonAsync<JsonElement>(TestTimeout.Token())).GetProperty("reason").GetString());
+        }
+
         using (var protocol = await ProtocolTestClient.ConnectAsync(node))
         {
             await protocol.SendAsync("""{"type":"publish","id":"p1","topics":["news"],"data":"lost"}""");
@@ -101,7 +108,7 @@ public sealed class RedisMisconfigurationTests
         await AssertNothingStoredAsync(admin);
         await AssertLoggedOnceThroughRetriesAsync(node, http, "unsupported");
 
-        await adminDb.ExecuteAsync("ACL", "SETUSER", "gateway", "+xadd", "+publish");
+        await adminDb.ExecuteAsync("ACL", "SETUSER", "gateway", "+xadd", "+scan", "+publish");
         await AssertReadyAgainAsync(node, http);
         AssertOneLine(node, LogEventLevel.Warning);
     }

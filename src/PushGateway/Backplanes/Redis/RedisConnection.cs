@@ -22,8 +22,8 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
     private int _verified;
     private long _failures;
 
-    // Guarded by _state: the outage's first reason, a misconfiguration (cleared only by a verification that passes),
-    // and the cause last logged (null: none, or its end was logged).
+    // Written under _state: the outage's first reason, a misconfiguration (cleared only by a verification that passes;
+    // read without the lock on every command), and the cause last logged (null: none, or its end was logged).
     private RedisProblem? _outage;
     private RedisProblem? _problem;
     private RedisProblem? _logged;
@@ -38,7 +38,7 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
     public IConnectionMultiplexer? Multiplexer => _redis;
 
     /// <summary>Connected, verified since the last failure, and the last command went through.</summary>
-    public bool IsUp => _redis?.IsConnected == true && !IsDown && IsVerified && Problem is null;
+    public bool IsUp => _redis?.IsConnected == true && !IsDown && IsVerified && Volatile.Read(ref _problem) is null;
 
     /// <summary>A command failed for an outage, and none went through since.</summary>
     public bool IsDown => Volatile.Read(ref _down) == 1;
@@ -66,17 +66,6 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
 
     public IDatabase Database => _redis?.GetDatabase() ?? throw new BackplaneUnavailableException("Not connected to Redis yet.");
 
-    private RedisProblem? Problem
-    {
-        get
-        {
-            lock (_state)
-            {
-                return _problem;
-            }
-        }
-    }
-
     /// <summary>Connects, or keeps trying in the background; <paramref name="restored"/> runs after each reconnect.</summary>
     public async Task ConnectAsync(Action restored)
     {
@@ -103,12 +92,7 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
     /// </param>
     public async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command, bool writes = false)
     {
-        // A known misconfiguration: refused without sending anything, rather than stored halfway.
-        if (Problem is { } problem)
-        {
-            throw new BackplaneUnavailableException("Redis cannot be used: " + problem.Describe(Endpoint), problem.Fault);
-        }
-
+        ThrowIfMisconfigured();
         var failures = Failures;
         try
         {
@@ -128,6 +112,15 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
         }
     }
 
+    /// <summary>A known misconfiguration: what would need Redis is refused without sending anything, rather than stored halfway.</summary>
+    public void ThrowIfMisconfigured()
+    {
+        if (Volatile.Read(ref _problem) is { } problem)
+        {
+            throw new BackplaneUnavailableException("Redis cannot be used: " + problem.Describe(Endpoint), problem.Fault);
+        }
+    }
+
     /// <summary>
     /// Checks what the backplane needs, unless that was done since the last failure; true when Redis has it all.
     /// <paramref name="findRefused"/> names what Redis refused (null: nothing) and throws for an outage.
@@ -144,7 +137,7 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
         lock (_state)
         {
             // It went through: Redis is reachable and took the credentials.
-            _problem = missing is null ? null : new RedisProblem(BackplaneFault.Unsupported, missing);
+            Volatile.Write(ref _problem, missing is null ? null : new RedisProblem(BackplaneFault.Unsupported, missing));
             if (Failures == failures)
             {
                 Volatile.Write(ref _down, 0);
@@ -216,7 +209,7 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
                     break;
                 case BackplaneFault.Authentication when _redis?.IsConnected != true:
                     Volatile.Write(ref _down, 1);
-                    _problem = problem;
+                    Volatile.Write(ref _problem, problem);
                     break;
                 case BackplaneFault.Authentication:
                     // Connected, so authenticated: the failure of an attempt from before (a password just fixed). The
