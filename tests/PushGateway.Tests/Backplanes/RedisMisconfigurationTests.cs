@@ -57,7 +57,7 @@ public sealed class RedisMisconfigurationTests
 
         var error = Assert.Single(node.Logs.Events, IsFromConnection);
         Assert.Equal(LogEventLevel.Error, error.Level);
-        Assert.Contains($"Redis at {redis.Configuration} refused this node's credentials", error.Text(), StringComparison.Ordinal);
+        Assert.Contains($"Redis at {redis.Configuration} refused this node's credentials (NOAUTH Authentication required.", error.Text(), StringComparison.Ordinal);
         Assert.Contains("Check the password (and user) in PushGateway:Redis:Configuration", error.Text(), StringComparison.Ordinal);
         Assert.Contains("refused this node's credentials", await NotReadyBecauseAsync(http), StringComparison.Ordinal);
         await AssertPublishRefusedAsync(http, "authentication");

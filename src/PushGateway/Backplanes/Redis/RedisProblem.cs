@@ -70,7 +70,7 @@ internal sealed record RedisProblem(BackplaneFault Fault, string Detail)
 
     /// <summary>
     /// The cause without StackExchange.Redis's counters: <c>No connection is active/available to service this operation:
-    /// PING; Connection refused, mc: 1/1/0, …</c> is <c>Connection refused</c>.
+    /// PING; Connection refused, mc: 1/1/0, …</c> is <c>Connection refused</c>; <c>…; SimpleError: NOAUTH …</c> is <c>NOAUTH …</c>.
     /// </summary>
     private static string Summarize(Exception exception)
     {
@@ -82,6 +82,9 @@ internal sealed record RedisProblem(BackplaneFault Fault, string Detail)
         }
 
         var cause = message.LastIndexOf("; ", StringComparison.Ordinal);
-        return cause >= 0 ? message[(cause + 2)..] : message;
+        message = cause >= 0 ? message[(cause + 2)..] : message;
+        // How the client library labels an error reply: the reply itself is what an operator looks up.
+        const string ErrorReply = "SimpleError: ";
+        return message.StartsWith(ErrorReply, StringComparison.Ordinal) ? message[ErrorReply.Length..] : message;
     }
 }
