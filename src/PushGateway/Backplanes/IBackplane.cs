@@ -35,6 +35,12 @@ internal interface IBackplane
     /// <summary>Health: true while publishes can be taken and delivery runs (always, in-process); false during an outage.</summary>
     bool IsAvailable { get; }
 
+    /// <summary>
+    /// Health, in words for an operator (<c>/readyz</c> shows it): where the backplane is and that it works, or why it
+    /// does not (unreachable, credentials refused, commands it cannot run) and what to check.
+    /// </summary>
+    string Status { get; }
+
     /// <summary>Health: how far this node's delivery is behind the backplane; null when it cannot be behind (in-process).</summary>
     TimeSpan? DeliveryLag { get; }
 

@@ -10,5 +10,5 @@ namespace PushGateway.Hosting;
 internal sealed class DrainHealthCheck(GatewayDrain drain) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(drain.IsDraining ? HealthCheckResult.Degraded("shutting down: draining connections") : HealthCheckResult.Healthy());
+        Task.FromResult(drain.IsDraining ? HealthCheckResult.Degraded("shutting down: draining connections") : HealthCheckResult.Healthy("accepting connections"));
 }

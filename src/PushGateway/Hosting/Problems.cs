@@ -1,4 +1,5 @@
 using System.Globalization;
+using PushGateway.Backplanes;
 
 namespace PushGateway.Hosting;
 
@@ -34,14 +35,29 @@ internal static class Problems
         return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
     }
 
-    /// <summary>503 with Retry-After: the backplane is down, and certainly nothing was published or subscribed.</summary>
-    public static IResult BackplaneUnavailable(HttpContext context)
+    /// <summary>
+    /// 503 with Retry-After: the backplane cannot serve, and certainly nothing was published or subscribed. The detail
+    /// and the <c>reason</c> member (<c>unreachable</c>, <c>authentication</c>, <c>unsupported</c>) say why: an outage
+    /// passes by itself; the others are this node's misconfiguration, which another node may not share.
+    /// </summary>
+    public static IResult BackplaneUnavailable(HttpContext context, BackplaneUnavailableException exception)
     {
         context.Response.Headers.RetryAfter = "5";
+        var (reason, detail) = exception.Fault switch
+        {
+            BackplaneFault.Authentication => ("authentication",
+                "This gateway node's message bus refused its credentials (a configuration error on the gateway's side); nothing was done. "
+                + "Try again later, or on another node."),
+            BackplaneFault.Unsupported => ("unsupported",
+                "This gateway node's message bus does not allow commands the gateway needs (a configuration error on the gateway's side); "
+                + "nothing was done. Try again later, or on another node."),
+            _ => ("unreachable", "The message bus between gateway nodes cannot be reached; nothing was done. Try again shortly."),
+        };
         return TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "Backplane unavailable",
-            detail: "The message bus between gateway nodes cannot be reached; nothing was done. Try again shortly.");
+            detail: detail,
+            extensions: new Dictionary<string, object?> { ["reason"] = reason });
     }
 
     /// <summary>

@@ -97,12 +97,17 @@ internal static class ObservabilityExtensions
 
     /// <summary>
     /// <c>GET /healthz</c>: liveness (the process answers); <c>GET /readyz</c>: readiness (the checks
-    /// tagged ready, such as the backplane), 503 when one is unhealthy or degraded (a node draining on its way out).
+    /// tagged ready, such as the backplane), 503 when one is unhealthy or degraded (a node draining on its way out),
+    /// with each check's status and description in a JSON body (<see cref="ReadinessResponse"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
-        var ready = new HealthCheckOptions { Predicate = check => check.Tags.Contains(BackplaneServiceCollectionExtensions.ReadyTag) };
+        var ready = new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(BackplaneServiceCollectionExtensions.ReadyTag),
+            ResponseWriter = ReadinessResponse.WriteAsync,
+        };
         ready.ResultStatusCodes[HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable;
         endpoints.MapHealthChecks(ReadinessPath, ready);
         return endpoints;

@@ -36,9 +36,9 @@ internal static class PresenceEndpoint
         {
             presence = await hub.GetPresenceAsync(topic, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (BackplaneUnavailableException)
+        catch (BackplaneUnavailableException exception)
         {
-            return Problems.BackplaneUnavailable(context);
+            return Problems.BackplaneUnavailable(context, exception);
         }
 
         return TypedResults.Json(new TopicPresenceResponse(topic, presence.Subscribers, presence.LastEventId), PresenceJsonContext.Default.TopicPresenceResponse);

@@ -118,9 +118,9 @@ internal static class PublishEndpoint
 
             return TypedResults.Ok(new PublishResponse(draft.EventIdAt(result.Position)));
         }
-        catch (BackplaneUnavailableException)
+        catch (BackplaneUnavailableException exception)
         {
-            return Problems.BackplaneUnavailable(context);
+            return Problems.BackplaneUnavailable(context, exception);
         }
         catch (PublishOutcomeUnknownException)
         {

@@ -26,10 +26,10 @@ internal sealed class ConnectionRunner(IBroadcastHub hub, ConnectionTracker trac
                 ? hub.OpenSession(request.Transport)
                 : await hub.SubscribeAsync(request.Topics, request.LastEventId, request.Transport, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (BackplaneUnavailableException)
+        catch (BackplaneUnavailableException exception)
         {
             // Only a resume needs the backplane to subscribe: its history is there.
-            await Problems.BackplaneUnavailable(context).ExecuteAsync(context).ConfigureAwait(false);
+            await Problems.BackplaneUnavailable(context, exception).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 

@@ -41,8 +41,16 @@ public sealed class ShutdownTests
 
         var stopping = gateway.DisposeAsync().AsTask();
 
-        // Not ready at once, while every connection is still open and new ones are answered.
+        // Not ready at once, and saying why, while every connection is still open and new ones are answered.
         await Eventually.ReachAsync(async () => await StatusAsync(http, "readyz") == HttpStatusCode.ServiceUnavailable, "/readyz answers 503");
+        using (var readiness = await http.GetAsync("readyz", TestTimeout.Token()))
+        {
+            Assert.Contains(
+                """{"name":"drain","status":"Degraded","description":"shutting down: draining connections"}""",
+                await readiness.Content.ReadAsStringAsync(TestTimeout.Token()),
+                StringComparison.Ordinal);
+        }
+
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(http, "healthz"));
         Assert.Equal(0, closed.Count);
         await AssertStreamsRefusedAsync(gateway, http);

@@ -79,14 +79,18 @@ public sealed class StaticPagesTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_Readyz_OnTheInProcessBackplane_Returns200Healthy()
+    public async Task Get_Readyz_OnTheInProcessBackplane_Returns200HealthyWithEachCheck()
     {
         using var http = _gateway.CreateHttpClient();
 
         using var response = await http.GetAsync("readyz", TestTimeout.Token());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestTimeout.Token()));
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(
+            """{"status":"Healthy","checks":[{"name":"backplane","status":"Healthy","description":"in-process backplane available"},"""
+            + """{"name":"drain","status":"Healthy","description":"accepting connections"}]}""",
+            await response.Content.ReadAsStringAsync(TestTimeout.Token()));
     }
 
     [Fact]

@@ -12,29 +12,36 @@ public sealed class RedisServer : IAsyncDisposable
     public const string Executable = "/usr/bin/redis-server";
 
     private readonly PortReservation _port = new();
+    private string[] _arguments;
     private Process? _process;
 
-    private RedisServer()
-    {
-    }
+    private RedisServer(string[] arguments) => _arguments = arguments;
 
     public int Port => _port.Port;
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="arguments">More redis-server settings (<c>--requirepass</c>, <c>--rename-command</c>), for this start only.</param>
+    public static async Task<RedisServer> StartAsync(params string[] arguments)
     {
         Assert.SkipUnless(File.Exists(Executable), $"redis-server not found at {Executable}: install it with `apt-get install -y redis-server` to run the Redis tests.");
-        var server = new RedisServer();
+        var server = new RedisServer(arguments);
         await server.StartAgainAsync();
         return server;
+    }
+
+    /// <summary>Starts again with other settings than the first start's (a configuration fixed); see <see cref="StartAgainAsync"/>.</summary>
+    public Task StartAgainWithAsync(params string[] arguments)
+    {
+        _arguments = arguments;
+        return StartAgainAsync();
     }
 
     /// <summary>Starts (again) on the same port, empty: persistence is off, as after a crash of a cache.</summary>
     public async Task StartAgainAsync()
     {
         _process = Process.Start(new ProcessStartInfo(Executable,
-            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. _arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -29,6 +29,8 @@ internal sealed class InProcessBackplane : IBackplane
 
     public bool IsAvailable => true;
 
+    public string Status => "in-process backplane available";
+
     /// <summary>Delivery is part of the publish: never behind.</summary>
     public TimeSpan? DeliveryLag => null;
 

@@ -35,8 +35,10 @@ internal sealed class RedisBackplane : IBackplane, IAsyncDisposable
 
     public string Name => "redis";
 
-    /// <summary>Connected, tailing the delivery stream, and the last command went through.</summary>
+    /// <summary>Connected, found to run what the backplane needs, tailing the delivery stream, and the last command went through.</summary>
     public bool IsAvailable => _connection.IsUp && _tail.AttachedAt is not null;
+
+    public string Status => IsAvailable ? $"Redis at {_connection.Endpoint} available" : _connection.Cause ?? $"connecting to Redis at {_connection.Endpoint}";
 
     public TimeSpan? DeliveryLag => _tail.Lag(IsAvailable);
 
@@ -46,12 +48,13 @@ internal sealed class RedisBackplane : IBackplane, IAsyncDisposable
         await _connection.ConnectAsync(_tail.Ring).ConfigureAwait(false);
         try
         {
-            // Ready as soon as the host is, when Redis is: messages published from now on reach this node.
-            await _tail.EnsureTailingAsync().ConfigureAwait(false);
+            // Ready as soon as the host is, when Redis is and runs what the backplane needs: messages published from
+            // now on reach this node. Else the cause is logged before the host starts listening.
+            await _tail.PrepareAsync().ConfigureAwait(false);
         }
         catch (Exception exception) when (RedisConnection.IsFailure(exception))
         {
-            _connection.MarkDown(exception.Message);
+            _connection.MarkDown(exception);
         }
 
         _loops = Task.WhenAll(_tail.RunAsync(target, _stopping.Token), _presence.ReportAsync(target, _stopping.Token));

@@ -17,11 +17,11 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
     private const int ReadBatch = 512;
     private const long NotBehind = -1;
 
+    private readonly RedisProbe _probe = new(connection, keys);
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private RedisValue _delivered = RedisValue.Null;
     private StrongBox<MessagePosition>? _attachedAt;
     private bool _doorbellSubscribed;
-    private bool _epochStamped;
 
     // For the lag (Unix ms): when the loop last read to the end of the stream (this node's clock), and,
     // while it is still reading full batches, the Redis time of the newest entry it delivered.
@@ -47,13 +47,15 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
         return since == NotBehind ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(0, now - since));
     }
 
-    /// <summary>Once connected: subscribes to the doorbell, and starts tailing from the stream's end.</summary>
-    public async Task EnsureTailingAsync()
+    /// <summary>
+    /// Once connected: checks that Redis runs what the backplane needs (after every failure), subscribes to the
+    /// doorbell, and starts tailing from the stream's end. False while Redis refuses something: nothing is tailed.
+    /// </summary>
+    public async Task<bool> PrepareAsync()
     {
-        if (!_doorbellSubscribed)
+        if (!await connection.VerifyAsync(VerifyAsync).ConfigureAwait(false))
         {
-            await connection.Multiplexer!.GetSubscriber().SubscribeAsync(keys.Doorbell, (_, _) => Ring()).ConfigureAwait(false);
-            _doorbellSubscribed = true;
+            return false;
         }
 
         if (_delivered.IsNull)
@@ -62,6 +64,8 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
             _delivered = last.Length == 0 ? "0-0" : last[0].Id;
             Volatile.Write(ref _attachedAt, new StrongBox<MessagePosition>(RedisEntry.PositionOf(_delivered)));
         }
+
+        return true;
     }
 
     public async Task RunAsync(IDeliveryTarget target, CancellationToken stopping)
@@ -71,34 +75,14 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
             var failures = connection.Failures;
             try
             {
-                await EnsureTailingAsync().ConfigureAwait(false);
-                if (connection.IsDown || !_epochStamped)
+                if (await PrepareAsync().ConfigureAwait(false))
                 {
-                    await connection.Database.ScriptEvaluateAsync(RedisScripts.StampEpoch, [keys.Epoch]).ConfigureAwait(false);
-                    _epochStamped = true;
+                    await ReadAsync(target, failures).ConfigureAwait(false);
                 }
-
-                StreamEntry[] batch;
-                do
-                {
-                    batch = await connection.Database.StreamReadAsync(keys.Delivery, _delivered, ReadBatch).ConfigureAwait(false);
-                    foreach (var entry in batch)
-                    {
-                        target.Deliver(RedisEntry.ToMessage(entry));
-                        _delivered = entry.Id;
-                    }
-
-                    Interlocked.Exchange(ref _behindAt, batch.Length == ReadBatch ? RedisEntry.PositionOf(_delivered).Epoch : NotBehind);
-                }
-                while (batch.Length == ReadBatch);
-
-                Interlocked.Exchange(ref _caughtUpAt, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-
-                connection.MarkUp(failures);
             }
             catch (Exception exception) when (RedisConnection.IsFailure(exception))
             {
-                connection.MarkDown(exception.Message);
+                connection.MarkDown(exception);
             }
 
             try
@@ -116,6 +100,51 @@ internal sealed class RedisDeliveryTail(RedisConnection connection, RedisKeys ke
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Hands on what the delivery stream holds after the last entry delivered, up to its end.</summary>
+    private async Task ReadAsync(IDeliveryTarget target, long failuresWhenSent)
+    {
+        StreamEntry[] batch;
+        do
+        {
+            batch = await connection.Database.StreamReadAsync(keys.Delivery, _delivered, ReadBatch).ConfigureAwait(false);
+            foreach (var entry in batch)
+            {
+                target.Deliver(RedisEntry.ToMessage(entry));
+                _delivered = entry.Id;
+            }
+
+            Interlocked.Exchange(ref _behindAt, batch.Length == ReadBatch ? RedisEntry.PositionOf(_delivered).Epoch : NotBehind);
+        }
+        while (batch.Length == ReadBatch);
+
+        Interlocked.Exchange(ref _caughtUpAt, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        connection.MarkUp(failuresWhenSent);
+    }
+
+    /// <summary>
+    /// What Redis refuses of what the backplane needs (null: nothing); then, on every verification (so after every
+    /// reconnect), the dataset's epoch, so that a Redis that lost its data is known as such before the node calls itself ready.
+    /// </summary>
+    private async Task<string?> VerifyAsync()
+    {
+        if (await _probe.FindRefusedAsync(SubscribeDoorbellAsync).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        await connection.Database.ScriptEvaluateAsync(RedisScripts.StampEpoch, [keys.Epoch]).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task SubscribeDoorbellAsync()
+    {
+        if (!_doorbellSubscribed)
+        {
+            await connection.Multiplexer!.GetSubscriber().SubscribeAsync(keys.Doorbell, (_, _) => Ring()).ConfigureAwait(false);
+            _doorbellSubscribed = true;
         }
     }
 }

@@ -45,6 +45,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Held by the node that claimed a cluster-wide job (a tick), until it expires.</summary>
     public RedisKey Claim(string name) => prefix + "claim:" + name;
 
+    /// <summary>A key of the kind <paramref name="kind"/> that a node's probe of Redis writes and deletes (<see cref="RedisScripts.Probe"/>).</summary>
+    public RedisKey Probe(string nodeId, string kind) => prefix + "probe:" + nodeId + ":" + kind;
+
     /// <summary>A node's subscriber counts by topic, expiring unless the node refreshes them.</summary>
     public RedisKey Node(string nodeId) => prefix + "node:" + nodeId;
 }

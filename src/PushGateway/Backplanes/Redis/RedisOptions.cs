@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using StackExchange.Redis;
 
 namespace PushGateway.Backplanes.Redis;
 
 /// <summary>The Redis backplane; bound from <c>PushGateway:Redis</c>. Without a configuration the gateway stays in-process.</summary>
-internal sealed class RedisOptions
+internal sealed class RedisOptions : IValidatableObject
 {
     public const string Section = "PushGateway:Redis";
 
@@ -34,4 +35,29 @@ internal sealed class RedisOptions
     public TimeSpan PresenceInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+
+    /// <summary>A configuration that does not parse, or names no server, stops the start rather than a node that never connects.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        const string Expected = "expected a StackExchange.Redis connection string such as host:6379,password=…,user=…";
+        string? error;
+        try
+        {
+            error = ConfigurationOptions.Parse(Configuration!).EndPoints.Count == 0 ? "it names no host:port" : null;
+        }
+        catch (ArgumentException exception)
+        {
+            error = exception.Message;
+        }
+
+        if (error is not null)
+        {
+            yield return new ValidationResult($"{Section}:Configuration is not valid ({error}); {Expected}.", [nameof(Configuration)]);
+        }
+    }
 }

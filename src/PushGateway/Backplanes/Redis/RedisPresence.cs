@@ -31,7 +31,7 @@ internal sealed class RedisPresence(RedisConnection connection, RedisKeys keys, 
             }
             catch (Exception exception) when (RedisConnection.IsFailure(exception))
             {
-                connection.MarkDown(exception.Message);
+                connection.MarkDown(exception);
             }
         }
         while (await WaitAsync(timer, stopping).ConfigureAwait(false));
@@ -39,6 +39,7 @@ internal sealed class RedisPresence(RedisConnection connection, RedisKeys keys, 
 
     public async ValueTask<TopicPresence> GetAsync(string topic, int localSubscribers, CancellationToken cancellationToken)
     {
+        connection.ThrowIfMisconfigured();
         var others = 0L;
         var server = connection.Multiplexer?.GetServers().FirstOrDefault(s => s.IsConnected) ?? throw new BackplaneUnavailableException("Not connected to Redis.");
         var own = keys.Node(connection.NodeId).ToString();

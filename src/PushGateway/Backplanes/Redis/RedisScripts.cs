@@ -73,4 +73,35 @@ internal static class RedisScripts
         redis.call('PUBLISH', ARGV[3], id)
         return {id, 'published'}
         """;
+
+    /// <summary>
+    /// Every command the other scripts, the delivery tail, history and presence run, each tried with <c>redis.pcall</c>
+    /// on this node's probe keys (deleted at the end), so that one call names every command Redis refuses: not
+    /// permitted to this user (ACL), unknown (renamed away by rename-command, or a Redis without streams).
+    /// KEYS: a string, a stream and a hash of the probe's; ARGV: the doorbell channel, the pattern presence scans.
+    /// Returns <c>COMMAND: error</c> for each refused command; empty when Redis runs them all.
+    /// </summary>
+    public const string Probe = """
+        local refused = {}
+        local function try(command, ...)
+          local reply = redis.pcall(command, ...)
+          if type(reply) == 'table' and reply.err then
+            refused[#refused + 1] = command .. ': ' .. reply.err
+          end
+        end
+        try('TIME')
+        try('SET', KEYS[1], '1', 'NX', 'PX', 10000)
+        try('GET', KEYS[1])
+        try('XADD', KEYS[2], 'MAXLEN', '~', 1, '*', 'p', '0-0')
+        try('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+        try('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+        try('XREAD', 'COUNT', 1, 'STREAMS', KEYS[2], '0-0')
+        try('HSET', KEYS[3], 'p', 1)
+        try('HGET', KEYS[3], 'p')
+        try('EXPIRE', KEYS[3], 10)
+        try('SCAN', 0, 'MATCH', ARGV[2], 'COUNT', 1)
+        try('PUBLISH', ARGV[1], '0-0')
+        try('DEL', KEYS[1], KEYS[2], KEYS[3])
+        return refused
+        """;
 }

@@ -109,11 +109,11 @@ internal sealed class ProtocolMessageHandler(
                 added.Add(new TopicSubscription(name, subscription));
             }
         }
-        catch (BackplaneUnavailableException)
+        catch (BackplaneUnavailableException exception)
         {
             // Only a resume needs the backplane to subscribe: its history is there. All or nothing, as the rest.
             added.ForEach(subscription => subscription.Dispose());
-            Refuse(envelope.Id, ProtocolErrors.BackplaneUnavailable, "The backplane is unavailable: nothing was subscribed; try again later.");
+            Refuse(envelope.Id, ProtocolErrors.BackplaneUnavailable, $"The backplane is unavailable ({exception.Reason}): nothing was subscribed; try again later.");
             return;
         }
 
@@ -199,9 +199,9 @@ internal sealed class ProtocolMessageHandler(
 
             session.Answer(Envelopes.Ack(envelope.Id, draft.EventIdAt(result.Position), replayed: result.Outcome == PublishOutcome.Replayed));
         }
-        catch (BackplaneUnavailableException)
+        catch (BackplaneUnavailableException exception)
         {
-            Refuse(envelope.Id, ProtocolErrors.BackplaneUnavailable, "The backplane is unavailable: nothing was published; try again later.");
+            Refuse(envelope.Id, ProtocolErrors.BackplaneUnavailable, $"The backplane is unavailable ({exception.Reason}): nothing was published; try again later.");
         }
         catch (PublishOutcomeUnknownException)
         {
