@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
 
 namespace PushGateway.Abuse;
 
@@ -19,8 +16,6 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>The problem type of "outcome unknown" (README, <c>POST /publish</c>): told apart from a proxy's 504 by it alone.</summary>
-    private const string OutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
     private readonly IReadOnlyList<Uri> _nodes;
     private readonly string _topic;
     private readonly double _perSecond;
@@ -70,17 +65,7 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
     }
 
     /// <summary>Every attempt's answer, counted by kind (and status for <see cref="PublishAnswer.Other"/> and <see cref="PublishAnswer.OutcomeUnknown"/>).</summary>
-    public IReadOnlyDictionary<string, int> AnswerCounts() => _records.Values
-        .SelectMany(r => r.AttemptsSoFar)
-        .GroupBy(a => a.Answer switch
-        {
-            null => "cut off at the end",
-            PublishAnswer.Other => $"other {a.Status}",
-            PublishAnswer.OutcomeUnknown => $"OutcomeUnknown ({a.Status})",
-            PublishAnswer answer => answer.ToString(),
-        })
-        .OrderBy(g => g.Key, StringComparer.Ordinal)
-        .ToDictionary(g => g.Key, g => g.Count());
+    public IReadOnlyDictionary<string, int> AnswerCounts() => PublishAnswers.Count(_records.Values);
 
     public async ValueTask DisposeAsync()
     {
@@ -178,65 +163,18 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
         {
             using var content = new FormUrlEncodedContent(fields);
             using var response = await _client.PostAsync(new Uri(node, "/publish"), content, timeout.Token).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return (PublishAnswer.Ok, status, null);
-            }
-
-            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            var (answer, status) = await PublishAnswers.ReadAsync(response, timeout.Token).ConfigureAwait(false);
             var retryAfter = response.Headers.RetryAfter?.Delta;
-            if (IsOutcomeUnknown(body))
+            return answer == PublishAnswer.NotStored ? (answer, status, retryAfter ?? TimeSpan.FromSeconds(5)) : (answer, status, answer == PublishAnswer.Other ? retryAfter : null);
+        }
+        catch (Exception exception) when (PublishAnswers.Unanswered(exception, abandon) is { } answer)
+        {
+            if (answer == PublishAnswer.NoAnswer)
             {
-                return (PublishAnswer.OutcomeUnknown, status, null);
+                _noAnswerErrors.AddOrUpdate(PublishAnswers.Describe(exception, AttemptTimeout), 1, (_, count) => count + 1);
             }
 
-            return status == 503 ? (PublishAnswer.NotStored, status, retryAfter ?? TimeSpan.FromSeconds(5)) : (PublishAnswer.Other, status, retryAfter);
-        }
-        catch (HttpRequestException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-        {
-            return (PublishAnswer.Refused, 0, null);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException
-            || (exception is OperationCanceledException && !abandon.IsCancellationRequested))
-        {
-            _noAnswerErrors.AddOrUpdate(Describe(exception), 1, (_, count) => count + 1);
-            return (PublishAnswer.NoAnswer, 0, null);
-        }
-    }
-
-    /// <summary>"HttpRequestException (ResponseEnded): innermost message", or the timeout.</summary>
-    private static string Describe(Exception exception)
-    {
-        if (exception is OperationCanceledException)
-        {
-            return $"no answer within {AttemptTimeout.TotalSeconds:0} s";
-        }
-
-        var innermost = exception;
-        while (innermost.InnerException is { } inner)
-        {
-            innermost = inner;
-        }
-
-        var kind = exception is HttpRequestException { HttpRequestError: var error } ? $" ({error})" : "";
-        return $"{exception.GetType().Name}{kind}: {innermost.Message}";
-    }
-
-    /// <summary>A problem body whose <c>type</c> is exactly <see cref="OutcomeUnknownType"/> (whatever its status, which the answer counts show).</summary>
-    private static bool IsOutcomeUnknown(string body)
-    {
-        try
-        {
-            using var problem = JsonDocument.Parse(body);
-            return problem.RootElement.ValueKind == JsonValueKind.Object
-                && problem.RootElement.TryGetProperty("type", out var type)
-                && type.ValueKind == JsonValueKind.String
-                && type.ValueEquals(OutcomeUnknownType);
-        }
-        catch (JsonException)
-        {
-            return false;
+            return (answer, 0, null);
         }
     }
 }
