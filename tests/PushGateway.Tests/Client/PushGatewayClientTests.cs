@@ -177,6 +177,45 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         await stop.CancelAsync();
     }
 
+    [Fact]
+    public async Task Subscribe_OverWebSocket_WhenItsNodeStops_AnswersTheCloseBeforeWaitingToReconnect()
+    {
+        // The node advises a reconnect a minute later: a client that answered the close only when it reconnects (or
+        // never) would hold the stopping node until its shutdown timeout.
+        var node = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Ticker:Enabled"] = "false",
+            ["PushGateway:Shutdown:DrainWindow"] = "00:00:00",
+            ["PushGateway:Shutdown:SseRetryMinimum"] = "00:01:00",
+            ["Serilog:MinimumLevel:Override:PushGateway.Observability.ConnectionTracker"] = "Information",
+        });
+        await using var disposeNode = node;
+        var start = await node.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+        using var stop = new CancellationTokenSource();
+        await using var messages = Subscriber(node.HttpAddress, PushTransport.WebSocket)
+            .SubscribeAsync(["news"], start.Position.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
+        await node.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
+        Assert.Equal("m1", (await NextAsync(messages)).Data);
+
+        // The client reads the reconnect advice and the close while it waits for its next message.
+        var next = messages.MoveNextAsync().AsTask();
+        try
+        {
+            var stopping = node.DisposeAsync().AsTask();
+
+            await stopping.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            var closed = Assert.Single(node.Logs.Events, e => e.Properties.ContainsKey("CloseReason"));
+            Assert.DoesNotContain("aborted", closed.RenderMessage(), StringComparison.Ordinal);
+            Assert.False(next.IsCompleted, "the client waits the advised minute before it reconnects");
+        }
+        finally
+        {
+            // The enumerator may be disposed only once its pending step is over.
+            await stop.CancelAsync();
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+    }
+
     private static async Task<PushMessage> NextAsync(IAsyncEnumerator<PushMessage> messages)
     {
         Assert.True(await messages.MoveNextAsync().AsTask().WaitAsync(TestTimeout.Default, TestContext.Current.CancellationToken), "the subscription ended");
