@@ -61,6 +61,38 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Publish_AfterAnOutageOfManyFailedAttempts_ThrowsTheGatewaysAnswerMeanwhile_AndIsTakenAsSoonAsItIsBack()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Ticker:Enabled"] = "false",
+            ["PushGateway:Redis:Configuration"] = redis.Configuration,
+        });
+        using var http = node.CreateHttpClient();
+        // The gateway's Retry-After (5 s) only slows the test: the attempts are what counts.
+        var publisher = Services(node.HttpAddress, token: null, services => services.Configure<HttpStandardResilienceOptions>(
+            $"{nameof(PushPublisher)}-standard", resilience => resilience.Retry.ShouldRetryAfterHeader = false)).GetRequiredService<PushPublisher>();
+        await redis.StopAsync();
+        await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).StatusCode == HttpStatusCode.ServiceUnavailable, "the node not ready");
+
+        // 30 publishes of 4 attempts each, every one answered 503: more than the standard circuit breaker's minimum
+        // throughput (100), all failed. Each throws what the gateway answered, not the client's own refusal.
+        for (var i = 0; i < 30; i++)
+        {
+            var refused = await Assert.ThrowsAsync<PushGatewayException>(() => publisher.PublishAsync("news", $"during the outage {i}", TestTimeout.Token()));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        }
+
+        await redis.StartAgainAsync();
+        await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).StatusCode == HttpStatusCode.OK, "the node ready");
+        await using var subscriber = await SseTestClient.ConnectAsync(node, "sse?topic=news");
+        var result = await publisher.PublishAsync("news", "after the outage", TestTimeout.Token());
+        var delivered = await subscriber.NextAsync();
+        Assert.Equal(("after the outage", result.Id), (delivered.Data, delivered.EventId));
+    }
+
+    [Fact]
     public async Task Publish_SendsTheTokenTheCallbackGivesAtTheTime()
     {
         await using var gateway = new GatewayFactory(Tokens.Settings());
