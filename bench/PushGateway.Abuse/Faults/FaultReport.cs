@@ -51,11 +51,10 @@ internal static class FaultReport
         }
 
         text.AppendLine("## The run as a whole").AppendLine();
-        if (run.Audit is { } audit)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"- every acknowledged message over the run: {audit.Lost:N0} lost, {audit.Duplicates:N0} duplicates over {audit.Subscribers:N0} subscribers; " +
-                $"{audit.NeverAcknowledged:N0} publishes never acknowledged; {audit.FalseNotStored:N0} delivered although every attempt before their arrival was answered 503");
-        }
+        var audits = run.Audits;
+        text.AppendLine(CultureInfo.InvariantCulture, $"- every message due from the first fault's window on: {audits.Sum(a => a.Lost):N0} lost, {audits.Sum(a => a.Duplicates):N0} " +
+            $"duplicates over {audits.Sum(a => a.Subscribers):N0} subscribers; {audits.Sum(a => a.NeverAcknowledged):N0} publishes never acknowledged; " +
+            $"{audits.Sum(a => a.FalseNotStored):N0} delivered although every attempt sent before their first arrival was answered 503");
 
         text.AppendLine(CultureInfo.InvariantCulture, $"- subscribers whose client gave up: {(run.GaveUp.Count == 0 ? "none" : Counts(run.GaveUp))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- server logs: {string.Join("; ", run.NodeLogs)}; nginx error.log lines at error or above: {run.NginxErrors} (a connect to a dead node is one); every process alive at the end: {run.NodesAlive}");

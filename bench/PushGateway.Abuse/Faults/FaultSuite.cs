@@ -52,7 +52,8 @@ internal sealed class FaultSuite(AbuseContext context, string repository, string
             run.StartedLive = await WaitUntilLiveAsync(subscribers, publisher, warmUp, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"  {run.StartedLive} of {SubscriberCount} subscribers live {Phases.Seconds(Stopwatch.GetElapsedTime(warmUp))} after the publisher started");
 
-            var windowStart = Phases.Now;
+            var firstWindow = Phases.Now;
+            var windowStart = firstWindow;
             var windows = new List<FaultWindow>();
             foreach (var fault in Fault.All)
             {
@@ -72,7 +73,11 @@ internal sealed class FaultSuite(AbuseContext context, string repository, string
             var publishes = publisher.Publishes;
             await WaitForCatchUpAsync(subscribers, [.. publishes.Where(p => p.Record.Acknowledged)], cancellationToken).ConfigureAwait(false);
             run.Rows = [.. windows.Select(w => w.Measure(publishes, subscribers))];
-            run.Audit = DeliveryAudit.Of(subscribers, [.. publishes.Select(p => p.Record)], countDrops: true);
+            // Over all the windows (the warm-up before them has messages due before some subscribers had subscribed): each
+            // topic's subscribers against that topic's publishes.
+            var measured = publishes.Where(p => p.ScheduledAt >= firstWindow).ToList();
+            run.Audits = [.. topics.Select(topic => DeliveryAudit.Of(
+                [.. subscribers.Where(s => s.Topic == topic)], [.. measured.Where(p => p.Topic == topic).Select(p => p.Record)], countDrops: true))];
             run.Publishes = publishes.Count;
             run.GaveUp = subscribers.Where(s => s.DropReason is not null).GroupBy(s => s.DropReason!).ToDictionary(g => g.Key, g => g.Count());
             run.NodeLogs = [.. topology.Nodes.Select(n => $"{n.Name}: {n.CountLog()}")];
@@ -168,7 +173,8 @@ internal sealed class FaultRun
 
     public IReadOnlyList<FaultRow> Rows { get; set; } = [];
 
-    public DeliveryAudit? Audit { get; set; }
+    /// <summary>One per topic.</summary>
+    public IReadOnlyList<DeliveryAudit> Audits { get; set; } = [];
 
     public int Publishes { get; set; }
 
