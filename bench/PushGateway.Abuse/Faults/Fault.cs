@@ -24,15 +24,16 @@ internal sealed record Fault(string Name, string What, Func<Topology, Cancellati
             await topology.RestartNodeAsync(0, cancellationToken).ConfigureAwait(false);
             return new FaultTimes(start, start, $"node 1 ready again {Since(start)} after the kill");
         }),
-        new("node SIGTERM", "SIGTERM of node 2 (the drain, 5 s window), restarted once it exited; measured from the signal", async (topology, cancellationToken) =>
+        new("node SIGTERM", "SIGTERM of node 2 (the drain, 5 s window), restarted once it exited; measured from the signal, with messages due after the node exited", async (topology, cancellationToken) =>
         {
             var start = Phases.Now;
             var node = topology.Nodes[1];
             node.Terminate();
             var exited = await node.WaitForExitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            var exitedAt = Phases.Now;
             var notes = exited ? $"node 2 exited with {node.ExitCode} {Since(start)} after the signal" : "node 2 still running 30 s after the signal";
             await topology.RestartNodeAsync(1, cancellationToken).ConfigureAwait(false);
-            return new FaultTimes(start, start, notes + $"; ready again {Since(start)} after it");
+            return new FaultTimes(start, start, exitedAt, notes + $"; ready again {Since(start)} after it");
         }),
         new("Redis kill -9", $"SIGKILL of redis-server, restarted on its port from its append-only file {RedisDown.TotalSeconds:0} s later; measured from the restart",
             async (topology, cancellationToken) =>
@@ -73,5 +74,15 @@ internal sealed record Fault(string Name, string What, Func<Topology, Cancellati
     private static string Since(long start) => System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds.ToString("0.0 's'", CultureInfo.InvariantCulture);
 }
 
-/// <summary>When a fault began, the instant "live again" is measured from, and what happened on the way.</summary>
-internal sealed record FaultTimes(long Start, long Reference, string Notes);
+/// <summary>
+/// When a fault began, the instant "live again" is measured from, the instant after which a message must be due to
+/// show a subscriber live again (the same, except for a drain: the stopped node's exit, once its last connection was
+/// closed; a subscriber it had not closed yet still got messages due after the signal), and what happened on the way.
+/// </summary>
+internal sealed record FaultTimes(long Start, long Reference, long DueAfter, string Notes)
+{
+    public FaultTimes(long start, long reference, string notes)
+        : this(start, reference, reference, notes)
+    {
+    }
+}

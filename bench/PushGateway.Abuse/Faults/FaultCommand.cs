@@ -38,8 +38,9 @@ internal static class FaultCommand
         {
             run = await new FaultSuite(context, repository, Path.Combine(logs, "work")).RunAsync(stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
+            // Whatever the cancellation broke on its way out.
             aborted = $"stopped (interrupted, or past {Limit.TotalMinutes:0} min)";
         }
         catch (Exception exception) when (exception is InvalidOperationException or IOException or HttpRequestException or System.Net.Sockets.SocketException)

@@ -60,7 +60,7 @@ internal sealed class FaultSuite(AbuseContext context, string repository, string
                 await Task.Delay(Steady, cancellationToken).ConfigureAwait(false);
                 Console.WriteLine($"[{fault.Name}] {fault.What}");
                 var times = await fault.InflictAsync(topology, cancellationToken).ConfigureAwait(false);
-                var live = await WaitUntilLiveAsync(subscribers, publisher, times.Reference, LiveWait, cancellationToken).ConfigureAwait(false);
+                var live = await WaitUntilLiveAsync(subscribers, publisher, times.DueAfter, LiveWait, cancellationToken).ConfigureAwait(false);
                 Console.WriteLine($"  {times.Notes}; {live} of {SubscriberCount} live again {Phases.Seconds(Stopwatch.GetElapsedTime(times.Reference))} after the reference");
                 await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
                 var probes = await ProbeAsync(sseHttp, topics, publisher.Publishes, windowStart, cancellationToken).ConfigureAwait(false);

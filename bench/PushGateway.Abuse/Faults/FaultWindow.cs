@@ -16,7 +16,7 @@ internal sealed record FaultWindow(Fault Fault, long Start, long End, FaultTimes
         var due = publishes.Where(p => p.ScheduledAt >= Start && p.ScheduledAt < End).ToList();
         var acknowledged = due.Where(p => p.Record.Acknowledged).ToLookup(p => p.Topic, p => p.Record.Sequence);
         var dueSequences = due.Select(p => p.Record.Sequence).ToHashSet();
-        var afterReference = due.Where(p => p.ScheduledAt >= Times.Reference).ToLookup(p => p.Topic, p => p.Record.Sequence);
+        var afterReference = due.Where(p => p.ScheduledAt >= Times.DueAfter).ToLookup(p => p.Topic, p => p.Record.Sequence);
         long lostHeld = 0, lostNotHeld = 0, duplicates = 0, outOfOrder = 0;
         int subscribersWithLoss = 0, gapsSignalled = 0, gapsWrong = 0, silentLosses = 0, neverLive = 0;
         var live = new List<TimeSpan>();
