@@ -14,21 +14,16 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
 {
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
 
     private readonly IReadOnlyList<Uri> _nodes;
     private readonly string _topic;
-    private readonly double _perSecond;
     private readonly bool _retry;
     private readonly int _messageBytes;
     private readonly HttpClient _client;
     private readonly SemaphoreSlim _inFlight;
     private readonly ConcurrentDictionary<long, PublishRecord> _records = new();
     private readonly ConcurrentDictionary<string, int> _noAnswerErrors = new();
-    private readonly ConcurrentDictionary<Task, bool> _pending = new();
-    private readonly CancellationTokenSource _scheduling = new();
-    private readonly CancellationTokenSource _abandon = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly OpenLoop _loop;
 
     /// <param name="nodes">Gateways to publish to, in turn: attempt a of message k goes to node (k + a) mod n.</param>
     /// <param name="topic">The one topic every message goes to.</param>
@@ -38,7 +33,8 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
     /// <param name="maxInFlight">Requests on their way at once; a message waits for a free one (and that wait counts as latency).</param>
     public OpenLoopPublisher(IReadOnlyList<Uri> nodes, string topic, double perSecond, bool retry, int messageBytes = 100, int maxInFlight = 256)
     {
-        (_nodes, _topic, _perSecond, _retry, _messageBytes) = (nodes, topic, perSecond, retry, messageBytes);
+        (_nodes, _topic, _retry, _messageBytes) = (nodes, topic, retry, messageBytes);
+        _loop = new OpenLoop(perSecond);
         _inFlight = new SemaphoreSlim(maxInFlight);
         _client = new HttpClient(Loopback.Handler(Loopback.Client(199), maxInFlight)) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -52,63 +48,24 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
 
     public long Scheduled => _records.Count;
 
-    public void Start() => _loop = Task.Run(() => ScheduleAsync(_scheduling.Token));
+    public void Start() => _loop.Start((sequence, scheduledAt) => PublishAsync(_records[sequence] = new PublishRecord(sequence), scheduledAt));
 
     /// <summary>Stops scheduling; lets messages on their way (and their retries) finish for up to <paramref name="settle"/>.</summary>
-    public async Task StopAsync(TimeSpan settle)
-    {
-        await _scheduling.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-        await Task.WhenAll(_pending.Keys).WaitAsync(settle).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _abandon.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
+    public Task StopAsync(TimeSpan settle) => _loop.StopAsync(settle);
 
     /// <summary>Every attempt's answer, counted by kind (and status for <see cref="PublishAnswer.Other"/> and <see cref="PublishAnswer.OutcomeUnknown"/>).</summary>
     public IReadOnlyDictionary<string, int> AnswerCounts() => PublishAnswers.Count(_records.Values);
 
     public async ValueTask DisposeAsync()
     {
-        await _scheduling.CancelAsync().ConfigureAwait(false);
-        await _abandon.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _loop.DisposeAsync().ConfigureAwait(false);
         _client.Dispose();
         _inFlight.Dispose();
-        _scheduling.Dispose();
-        _abandon.Dispose();
-    }
-
-    private async Task ScheduleAsync(CancellationToken stopping)
-    {
-        var startedAt = Stopwatch.GetTimestamp();
-        long sequence = 0;
-        using var timer = new PeriodicTimer(Tick);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            {
-                var due = (long)(Stopwatch.GetElapsedTime(startedAt).TotalSeconds * _perSecond);
-                while (sequence < due)
-                {
-                    sequence++;
-                    var scheduledAt = startedAt + (long)(sequence / _perSecond * Stopwatch.Frequency);
-                    var record = _records[sequence] = new PublishRecord(sequence);
-                    var task = PublishAsync(record, scheduledAt);
-                    _pending[task] = true;
-                    _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopped: no more messages.
-        }
     }
 
     private async Task PublishAsync(PublishRecord record, long scheduledAt)
     {
-        var abandon = _abandon.Token;
+        var abandon = _loop.Abandoned;
         try
         {
             for (var attempt = 0; ; attempt++)

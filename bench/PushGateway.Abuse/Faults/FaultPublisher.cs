@@ -14,20 +14,16 @@ namespace PushGateway.Abuse.Faults;
 /// </summary>
 internal sealed class FaultPublisher : IAsyncDisposable
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
     private readonly ServiceProvider _services;
     private readonly PushPublisher _publisher;
     private readonly IReadOnlyList<string> _topics;
-    private readonly double _perSecond;
+    private readonly OpenLoop _loop;
     private readonly ConcurrentDictionary<long, Publish> _publishes = new();
-    private readonly ConcurrentDictionary<Task, bool> _pending = new();
-    private readonly CancellationTokenSource _scheduling = new();
-    private readonly CancellationTokenSource _abandon = new();
-    private Task _loop = Task.CompletedTask;
 
     public FaultPublisher(Uri proxy, IReadOnlyList<string> topics, double perSecond)
     {
-        (_topics, _perSecond) = (topics, perSecond);
+        _topics = topics;
+        _loop = new OpenLoop(perSecond);
         var services = new ServiceCollection();
         services.AddPushGatewayClient(options => options.BaseAddress = proxy);
         services.AddHttpClient<PushPublisher>().AddHttpMessageHandler(() => new AttemptRecorder(_publishes));
@@ -38,54 +34,16 @@ internal sealed class FaultPublisher : IAsyncDisposable
     /// <summary>Every publish so far, by sequence.</summary>
     public IReadOnlyList<Publish> Publishes => [.. _publishes.Values.OrderBy(p => p.Record.Sequence)];
 
-    public void Start() => _loop = Task.Run(() => ScheduleAsync(_scheduling.Token));
+    public void Start() => _loop.Start((sequence, scheduledAt) =>
+        PublishAsync(_publishes[sequence] = new Publish(new PublishRecord(sequence), _topics[(int)(sequence % _topics.Count)], scheduledAt)));
 
     /// <summary>Stops scheduling and waits for every publish on its way to end (the client's own total timeout bounds each).</summary>
-    public async Task StopAsync(TimeSpan settle)
-    {
-        await _scheduling.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-        await Task.WhenAll(_pending.Keys).WaitAsync(settle).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _abandon.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
+    public Task StopAsync(TimeSpan settle) => _loop.StopAsync(settle);
 
     public async ValueTask DisposeAsync()
     {
-        await _scheduling.CancelAsync().ConfigureAwait(false);
-        await _abandon.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _loop.DisposeAsync().ConfigureAwait(false);
         await _services.DisposeAsync().ConfigureAwait(false);
-        _scheduling.Dispose();
-        _abandon.Dispose();
-    }
-
-    private async Task ScheduleAsync(CancellationToken stopping)
-    {
-        var startedAt = Stopwatch.GetTimestamp();
-        long sequence = 0;
-        using var timer = new PeriodicTimer(Tick);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            {
-                var due = (long)(Stopwatch.GetElapsedTime(startedAt).TotalSeconds * _perSecond);
-                while (sequence < due)
-                {
-                    sequence++;
-                    var publish = _publishes[sequence] = new Publish(new PublishRecord(sequence), _topics[(int)(sequence % _topics.Count)],
-                        startedAt + (long)(sequence / _perSecond * Stopwatch.Frequency));
-                    var task = PublishAsync(publish);
-                    _pending[task] = true;
-                    _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopped: no more messages.
-        }
     }
 
     private async Task PublishAsync(Publish publish)
@@ -96,11 +54,11 @@ internal sealed class FaultPublisher : IAsyncDisposable
         };
         try
         {
-            var result = await _publisher.PublishAsync(publication, _abandon.Token).ConfigureAwait(false);
+            var result = await _publisher.PublishAsync(publication, _loop.Abandoned).ConfigureAwait(false);
             publish.Id = result.Id;
             publish.Outcome = result.Replayed ? "acknowledged (replayed)" : "acknowledged";
         }
-        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        catch (OperationCanceledException) when (_loop.Abandoned.IsCancellationRequested)
         {
             publish.Outcome = "cut off at the end of the run";
         }
