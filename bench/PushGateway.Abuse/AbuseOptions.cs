@@ -19,9 +19,9 @@ internal sealed class AbuseOptions
 
     public int ClientCpu { get; private set; } = 1;
 
-    public static AbuseOptions Parse(string[] args)
+    public static AbuseOptions Parse(string[] args, string label = "abuse")
     {
-        var options = new AbuseOptions();
+        var options = new AbuseOptions { Label = label };
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => args[++i];

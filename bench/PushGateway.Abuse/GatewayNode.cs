@@ -75,8 +75,10 @@ internal sealed class GatewayNode : IDisposable
         }
     }
 
+    /// <summary>Starts a node and waits until it answers <c>/healthz</c>; <paramref name="port"/>: the port to listen on (a restarted node keeps its address), null for a free one.</summary>
     public static async Task<GatewayNode> StartAsync(
-        AbuseContext context, string name, IReadOnlyDictionary<string, string>? environment, int? openFilesLimit, CancellationToken cancellationToken)
+        AbuseContext context, string name, IReadOnlyDictionary<string, string>? environment, int? openFilesLimit, CancellationToken cancellationToken,
+        int? port = null)
     {
         var settings = new Dictionary<string, string>(Defaults);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -92,7 +94,7 @@ internal sealed class GatewayNode : IDisposable
                 [$"--nofile={limit}:{limit}", .. gateway], settings)
             : new Contestant(name, name, Protocol.Sse, "/sse", Protocol.HttpPost, "/publish", gateway[0], gateway[1..], settings);
         var logPath = Path.Combine(context.LogDirectory, name + ".log");
-        var server = ServerProcess.Start(contestant, context.ServerCpu, logPath);
+        var server = ServerProcess.Start(contestant, context.ServerCpu, logPath, port);
         var node = new GatewayNode(name, server, logPath);
         try
         {
@@ -162,6 +164,21 @@ internal sealed class GatewayNode : IDisposable
 
     /// <summary>SIGKILL: the node dies without closing anything.</summary>
     public void Kill() => Signals.Send(ProcessId, Signals.Kill);
+
+    /// <summary>SIGTERM: the node drains (see "Stopping a node" in the README) and exits.</summary>
+    public void Terminate() => Signals.Send(ProcessId, Signals.Terminate);
+
+    /// <summary>Waits until the process has exited; false when it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = Phases.Now;
+        while (IsAlive && System.Diagnostics.Stopwatch.GetElapsedTime(started) < timeout)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        return !IsAlive;
+    }
 
     public string Describe() => IsAlive
         ? $"alive, RSS {ResidentBytes() >> 20} MiB"

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
 
 namespace PushGateway.Abuse;
 
@@ -17,23 +14,16 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
 {
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>The problem type of "outcome unknown" (README, <c>POST /publish</c>): told apart from a proxy's 504 by it alone.</summary>
-    private const string OutcomeUnknownType = "https://pushgateway.dev/problems/publish-outcome-unknown";
     private readonly IReadOnlyList<Uri> _nodes;
     private readonly string _topic;
-    private readonly double _perSecond;
     private readonly bool _retry;
     private readonly int _messageBytes;
     private readonly HttpClient _client;
     private readonly SemaphoreSlim _inFlight;
     private readonly ConcurrentDictionary<long, PublishRecord> _records = new();
     private readonly ConcurrentDictionary<string, int> _noAnswerErrors = new();
-    private readonly ConcurrentDictionary<Task, bool> _pending = new();
-    private readonly CancellationTokenSource _scheduling = new();
-    private readonly CancellationTokenSource _abandon = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly OpenLoop _loop;
 
     /// <param name="nodes">Gateways to publish to, in turn: attempt a of message k goes to node (k + a) mod n.</param>
     /// <param name="topic">The one topic every message goes to.</param>
@@ -43,7 +33,8 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
     /// <param name="maxInFlight">Requests on their way at once; a message waits for a free one (and that wait counts as latency).</param>
     public OpenLoopPublisher(IReadOnlyList<Uri> nodes, string topic, double perSecond, bool retry, int messageBytes = 100, int maxInFlight = 256)
     {
-        (_nodes, _topic, _perSecond, _retry, _messageBytes) = (nodes, topic, perSecond, retry, messageBytes);
+        (_nodes, _topic, _retry, _messageBytes) = (nodes, topic, retry, messageBytes);
+        _loop = new OpenLoop(perSecond);
         _inFlight = new SemaphoreSlim(maxInFlight);
         _client = new HttpClient(Loopback.Handler(Loopback.Client(199), maxInFlight)) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -57,73 +48,24 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
 
     public long Scheduled => _records.Count;
 
-    public void Start() => _loop = Task.Run(() => ScheduleAsync(_scheduling.Token));
+    public void Start() => _loop.Start((sequence, scheduledAt) => PublishAsync(_records[sequence] = new PublishRecord(sequence), scheduledAt));
 
     /// <summary>Stops scheduling; lets messages on their way (and their retries) finish for up to <paramref name="settle"/>.</summary>
-    public async Task StopAsync(TimeSpan settle)
-    {
-        await _scheduling.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-        await Task.WhenAll(_pending.Keys).WaitAsync(settle).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _abandon.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
+    public Task StopAsync(TimeSpan settle) => _loop.StopAsync(settle);
 
     /// <summary>Every attempt's answer, counted by kind (and status for <see cref="PublishAnswer.Other"/> and <see cref="PublishAnswer.OutcomeUnknown"/>).</summary>
-    public IReadOnlyDictionary<string, int> AnswerCounts() => _records.Values
-        .SelectMany(r => r.AttemptsSoFar)
-        .GroupBy(a => a.Answer switch
-        {
-            null => "cut off at the end",
-            PublishAnswer.Other => $"other {a.Status}",
-            PublishAnswer.OutcomeUnknown => $"OutcomeUnknown ({a.Status})",
-            PublishAnswer answer => answer.ToString(),
-        })
-        .OrderBy(g => g.Key, StringComparer.Ordinal)
-        .ToDictionary(g => g.Key, g => g.Count());
+    public IReadOnlyDictionary<string, int> AnswerCounts() => PublishAnswers.Count(_records.Values);
 
     public async ValueTask DisposeAsync()
     {
-        await _scheduling.CancelAsync().ConfigureAwait(false);
-        await _abandon.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await Task.WhenAll(_pending.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _loop.DisposeAsync().ConfigureAwait(false);
         _client.Dispose();
         _inFlight.Dispose();
-        _scheduling.Dispose();
-        _abandon.Dispose();
-    }
-
-    private async Task ScheduleAsync(CancellationToken stopping)
-    {
-        var startedAt = Stopwatch.GetTimestamp();
-        long sequence = 0;
-        using var timer = new PeriodicTimer(Tick);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            {
-                var due = (long)(Stopwatch.GetElapsedTime(startedAt).TotalSeconds * _perSecond);
-                while (sequence < due)
-                {
-                    sequence++;
-                    var scheduledAt = startedAt + (long)(sequence / _perSecond * Stopwatch.Frequency);
-                    var record = _records[sequence] = new PublishRecord(sequence);
-                    var task = PublishAsync(record, scheduledAt);
-                    _pending[task] = true;
-                    _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopped: no more messages.
-        }
     }
 
     private async Task PublishAsync(PublishRecord record, long scheduledAt)
     {
-        var abandon = _abandon.Token;
+        var abandon = _loop.Abandoned;
         try
         {
             for (var attempt = 0; ; attempt++)
@@ -178,65 +120,18 @@ internal sealed class OpenLoopPublisher : IAsyncDisposable
         {
             using var content = new FormUrlEncodedContent(fields);
             using var response = await _client.PostAsync(new Uri(node, "/publish"), content, timeout.Token).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return (PublishAnswer.Ok, status, null);
-            }
-
-            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            var (answer, status) = await PublishAnswers.ReadAsync(response, timeout.Token).ConfigureAwait(false);
             var retryAfter = response.Headers.RetryAfter?.Delta;
-            if (IsOutcomeUnknown(body))
+            return answer == PublishAnswer.NotStored ? (answer, status, retryAfter ?? TimeSpan.FromSeconds(5)) : (answer, status, answer == PublishAnswer.Other ? retryAfter : null);
+        }
+        catch (Exception exception) when (PublishAnswers.Unanswered(exception, abandon) is { } answer)
+        {
+            if (answer == PublishAnswer.NoAnswer)
             {
-                return (PublishAnswer.OutcomeUnknown, status, null);
+                _noAnswerErrors.AddOrUpdate(PublishAnswers.Describe(exception, AttemptTimeout), 1, (_, count) => count + 1);
             }
 
-            return status == 503 ? (PublishAnswer.NotStored, status, retryAfter ?? TimeSpan.FromSeconds(5)) : (PublishAnswer.Other, status, retryAfter);
-        }
-        catch (HttpRequestException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-        {
-            return (PublishAnswer.Refused, 0, null);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException
-            || (exception is OperationCanceledException && !abandon.IsCancellationRequested))
-        {
-            _noAnswerErrors.AddOrUpdate(Describe(exception), 1, (_, count) => count + 1);
-            return (PublishAnswer.NoAnswer, 0, null);
-        }
-    }
-
-    /// <summary>"HttpRequestException (ResponseEnded): innermost message", or the timeout.</summary>
-    private static string Describe(Exception exception)
-    {
-        if (exception is OperationCanceledException)
-        {
-            return $"no answer within {AttemptTimeout.TotalSeconds:0} s";
-        }
-
-        var innermost = exception;
-        while (innermost.InnerException is { } inner)
-        {
-            innermost = inner;
-        }
-
-        var kind = exception is HttpRequestException { HttpRequestError: var error } ? $" ({error})" : "";
-        return $"{exception.GetType().Name}{kind}: {innermost.Message}";
-    }
-
-    /// <summary>A problem body whose <c>type</c> is exactly <see cref="OutcomeUnknownType"/> (whatever its status, which the answer counts show).</summary>
-    private static bool IsOutcomeUnknown(string body)
-    {
-        try
-        {
-            using var problem = JsonDocument.Parse(body);
-            return problem.RootElement.ValueKind == JsonValueKind.Object
-                && problem.RootElement.TryGetProperty("type", out var type)
-                && type.ValueKind == JsonValueKind.String
-                && type.ValueEquals(OutcomeUnknownType);
-        }
-        catch (JsonException)
-        {
-            return false;
+            return (answer, 0, null);
         }
     }
 }

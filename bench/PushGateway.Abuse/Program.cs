@@ -1,12 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using PushGateway.Abuse;
+using PushGateway.Abuse.Faults;
 using PushGateway.LoadGen;
 
-// `run [--scenario a,b] ...`: the abuse suite (see AbuseOptions); `flood-client ...`: a flood process, started by `run`.
+// `run [--scenario a,b] ...`: the abuse suite (see AbuseOptions); `flood-client ...`: a flood process, started by `run`;
+// `faults ...`: the fault suite (bench/faults).
 if (args is ["flood-client", .. var floodArguments])
 {
     return await FloodClient.RunAsync(floodArguments).ConfigureAwait(false);
+}
+
+if (args is ["faults", .. var faultArguments])
+{
+    return await FaultCommand.RunAsync(AbuseOptions.Parse(faultArguments, "faults")).ConfigureAwait(false);
 }
 
 if (args is not ["run", .. var rest])

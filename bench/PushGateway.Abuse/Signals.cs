@@ -5,6 +5,7 @@ namespace PushGateway.Abuse;
 /// <summary>POSIX signals to a process of ours: pause, resume, ask to stop, and kill without a chance to clean up.</summary>
 internal static partial class Signals
 {
+    public const int Hangup = 1;
     public const int Kill = 9;
     public const int Terminate = 15;
     public const int Continue = 18;

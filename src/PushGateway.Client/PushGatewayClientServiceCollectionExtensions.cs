@@ -23,7 +23,13 @@ public static class PushGatewayClientServiceCollectionExtensions
 
         // The token handler inside the resilience handler: each attempt asks for the token of its time.
         var publisher = services.AddHttpClient<PushPublisher>(Configure);
-        publisher.AddStandardResilienceHandler();
+        publisher.AddStandardResilienceHandler(static resilience =>
+        {
+            // No circuit breaker: a gateway's 503 says "nothing was done, retry after Retry-After", and every retry carries
+            // the publish's key, so failing fast protects nothing; a breaker opened by an outage of two seconds refused
+            // every publish for its break of 5 s after the gateway was back (found by bench/faults, a Redis restart).
+            resilience.CircuitBreaker.ShouldHandle = static _ => ValueTask.FromResult(false);
+        });
         publisher.AddHttpMessageHandler<BearerTokenHandler>();
         services.AddHttpClient<PushSubscriber>((provider, http) =>
             {

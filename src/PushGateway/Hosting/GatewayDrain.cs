@@ -63,14 +63,17 @@ internal sealed class GatewayDrain(IOptions<ShutdownOptions> options, TimeProvid
     }
 
     /// <summary>
-    /// The <c>retry:</c> an event stream ends with, and the delay of a sub-protocol's <c>reconnect</c> frame: random, so
-    /// that clients come back spread out.
+    /// The <c>retry:</c> an event stream ends with, and the delay of a sub-protocol's <c>reconnect</c> frame: the floor
+    /// plus a random part of one <see cref="ShutdownOptions.DrainInterval"/> (none with a window of 0). The drain has
+    /// spread the closes over its window already, so its clients come back as spread out as they were closed, a batch
+    /// not all at once, and every one within the window plus the floor and an interval (a delay drawn over the whole
+    /// window brought the last ones back up to twice the window after the signal).
     /// </summary>
     public int NextRetryMilliseconds()
     {
         var value = options.Value;
-        return (int)Math.Min(int.MaxValue,
-            (long)value.SseRetryMinimum.TotalMilliseconds + Random.Shared.NextInt64((long)value.DrainWindow.TotalMilliseconds + 1));
+        var jitter = (long)Math.Min(value.DrainInterval.TotalMilliseconds, value.DrainWindow.TotalMilliseconds);
+        return (int)Math.Min(int.MaxValue, (long)value.SseRetryMinimum.TotalMilliseconds + Random.Shared.NextInt64(jitter + 1));
     }
 
     /// <summary>503 for a new <c>/ws</c> or <c>/sse</c> request, with Retry-After as at capacity (<see cref="StreamAdmission"/>).</summary>

@@ -26,7 +26,7 @@ internal sealed class ShutdownOptions
 
     /// <summary>
     /// Least reconnection delay an ending event stream advertises: its <c>retry:</c> is drawn at random from
-    /// [<see cref="SseRetryMinimum"/>, <see cref="SseRetryMinimum"/> + <see cref="DrainWindow"/>]. A floor, so
+    /// [<see cref="SseRetryMinimum"/>, <see cref="SseRetryMinimum"/> + <see cref="DrainInterval"/>]. A floor, so
     /// that EventSource clients of a node that restarts alone do not retry in a tight loop until it is back.
     /// Default 1 second.
     /// </summary>

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using PushGateway.Hub;
 using PushGateway.Tests.Infrastructure;
 using Serilog.Events;
@@ -87,6 +89,36 @@ public sealed class RedisOutageTests
         Assert.Equal(backlog, caughtUp);
         Assert.Equal("after", (await onB.NextAsync()).Data);
         Assert.Equal(HttpStatusCode.OK, (await httpB.GetAsync("readyz", TestTimeout.Token())).StatusCode);
+    }
+
+    [Fact]
+    public async Task LiveStatsSharing_WhenRedisStallsPastTheTimeout_SkipsThatSecond_AndTheNodeKeepsRunning()
+    {
+        // The share's write times out (RedisTimeoutException, which is no RedisException): it used to end the background
+        // service, and with it the host, so that a Redis frozen for longer than the timeout stopped every node at once.
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = new GatewayFactory(new Dictionary<string, string?>(With(Quiet, redis.Configuration + ",syncTimeout=500,asyncTimeout=500"))
+        {
+            ["Serilog:MinimumLevel:Override:PushGateway.Backplanes.Redis.RedisLiveStatsShare"] = "Debug",
+        });
+        await using var subscriber = await SseTestClient.ConnectAsync(node, "sse?topic=news");
+        var stopping = node.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var mark = node.Logs.Count;
+
+        Task outcome;
+        using (redis.Freeze())
+        {
+            // A second sampled: the share writes it to the frozen Redis, and gives up after 500 ms.
+            node.Time.Advance(TimeSpan.FromSeconds(1));
+            var skipped = node.Logs.WaitForAsync(mark, e => e.RenderMessage().Contains("Live stats not shared this second", StringComparison.Ordinal));
+            outcome = await Task.WhenAny(skipped, Task.Delay(Timeout.Infinite, stopping));
+        }
+
+        Assert.False(stopping.IsCancellationRequested, "the node began to stop");
+        await outcome;
+        await node.Hub.PublishAsync("news", "update", "after", TestTimeout.Token());
+        Assert.Equal("after", (await subscriber.NextAsync()).Data);
+        node.Logs.AssertNoErrorsSince(0);
     }
 
     private static Dictionary<string, string?> With(Dictionary<string, string?> settings, string redis) =>

@@ -61,6 +61,38 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Publish_AfterAnOutageOfManyFailedAttempts_ThrowsTheGatewaysAnswerMeanwhile_AndIsTakenAsSoonAsItIsBack()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Ticker:Enabled"] = "false",
+            ["PushGateway:Redis:Configuration"] = redis.Configuration,
+        });
+        using var http = node.CreateHttpClient();
+        // The gateway's Retry-After (5 s) only slows the test: the attempts are what counts.
+        var publisher = Services(node.HttpAddress, token: null, services => services.Configure<HttpStandardResilienceOptions>(
+            $"{nameof(PushPublisher)}-standard", resilience => resilience.Retry.ShouldRetryAfterHeader = false)).GetRequiredService<PushPublisher>();
+        await redis.StopAsync();
+        await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).StatusCode == HttpStatusCode.ServiceUnavailable, "the node not ready");
+
+        // 30 publishes of 4 attempts each, every one answered 503: more than the standard circuit breaker's minimum
+        // throughput (100), all failed. Each throws what the gateway answered, not the client's own refusal.
+        for (var i = 0; i < 30; i++)
+        {
+            var refused = await Assert.ThrowsAsync<PushGatewayException>(() => publisher.PublishAsync("news", $"during the outage {i}", TestTimeout.Token()));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        }
+
+        await redis.StartAgainAsync();
+        await Eventually.ReachAsync(async () => (await http.GetAsync("readyz", TestTimeout.Token())).StatusCode == HttpStatusCode.OK, "the node ready");
+        await using var subscriber = await SseTestClient.ConnectAsync(node, "sse?topic=news");
+        var result = await publisher.PublishAsync("news", "after the outage", TestTimeout.Token());
+        var delivered = await subscriber.NextAsync();
+        Assert.Equal(("after the outage", result.Id), (delivered.Data, delivered.EventId));
+    }
+
+    [Fact]
     public async Task Publish_SendsTheTokenTheCallbackGivesAtTheTime()
     {
         await using var gateway = new GatewayFactory(Tokens.Settings());
@@ -175,6 +207,45 @@ public sealed class PushGatewayClientTests : IAsyncDisposable
         await node.Hub.PublishAsync("news", "update", "after", TestTimeout.Token());
         Assert.Equal("after", (await NextAsync(messages)).Data);
         await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task Subscribe_OverWebSocket_WhenItsNodeStops_AnswersTheCloseBeforeWaitingToReconnect()
+    {
+        // The node advises a reconnect a minute later: a client that answered the close only when it reconnects (or
+        // never) would hold the stopping node until its shutdown timeout.
+        var node = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["PushGateway:Ticker:Enabled"] = "false",
+            ["PushGateway:Shutdown:DrainWindow"] = "00:00:00",
+            ["PushGateway:Shutdown:SseRetryMinimum"] = "00:01:00",
+            ["Serilog:MinimumLevel:Override:PushGateway.Observability.ConnectionTracker"] = "Information",
+        });
+        await using var disposeNode = node;
+        var start = await node.Hub.PublishAsync("news", "update", "m0", TestTimeout.Token());
+        using var stop = new CancellationTokenSource();
+        await using var messages = Subscriber(node.HttpAddress, PushTransport.WebSocket)
+            .SubscribeAsync(["news"], start.Position.ToString(), stop.Token).GetAsyncEnumerator(stop.Token);
+        await node.Hub.PublishAsync("news", "update", "m1", TestTimeout.Token());
+        Assert.Equal("m1", (await NextAsync(messages)).Data);
+
+        // The client reads the reconnect advice and the close while it waits for its next message.
+        var next = messages.MoveNextAsync().AsTask();
+        try
+        {
+            var stopping = node.DisposeAsync().AsTask();
+
+            await stopping.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            var closed = Assert.Single(node.Logs.Events, e => e.Properties.ContainsKey("CloseReason"));
+            Assert.DoesNotContain("aborted", closed.RenderMessage(), StringComparison.Ordinal);
+            Assert.False(next.IsCompleted, "the client waits the advised minute before it reconnects");
+        }
+        finally
+        {
+            // The enumerator may be disposed only once its pending step is over.
+            await stop.CancelAsync();
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
     }
 
     private static async Task<PushMessage> NextAsync(IAsyncEnumerator<PushMessage> messages)

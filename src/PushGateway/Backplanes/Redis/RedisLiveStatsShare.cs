@@ -57,9 +57,10 @@ internal sealed partial class RedisLiveStatsShare(
                     await WriteAsync(database, keys, pending).ConfigureAwait(false);
                     await ReadPeersAsync(database, keys).ConfigureAwait(false);
                 }
-                catch (RedisException exception)
+                catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
                 {
-                    // The backplane reports outages; this only skips a second of sharing.
+                    // The backplane reports outages; this only skips a second of sharing. (A timeout, Redis frozen or
+                    // slow, is no RedisException: uncaught, it ended this service and stopped the host.)
                     LogShareFailed(exception.Message);
                 }
 
