@@ -59,10 +59,13 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
         {
             lock (_state)
             {
-                return (_problem ?? (_down == 1 ? _outage : null))?.Describe(Endpoint);
+                return Standing?.Describe(Endpoint);
             }
         }
     }
+
+    /// <summary>The cause that stands now: a misconfiguration, else an outage while down. Read under <see cref="_state"/>.</summary>
+    private RedisProblem? Standing => _problem ?? (_down == 1 ? _outage : null);
 
     public IDatabase Database => _redis?.GetDatabase() ?? throw new BackplaneUnavailableException("Not connected to Redis yet.");
 
@@ -234,7 +237,7 @@ internal sealed partial class RedisConnection(IOptions<RedisOptions> options, IL
         RedisProblem? current;
         lock (_state)
         {
-            current = _problem ?? (_down == 1 ? _outage : null);
+            current = Standing;
             if (current is null ? _logged is null : current.IsSameCause(_logged))
             {
                 return;
