@@ -1,12 +1,14 @@
 using System.Globalization;
+using PushGateway.Deployment;
 using PushGateway.LoadGen;
 
 namespace PushGateway.Abuse.Faults;
 
 /// <summary>
 /// nginx in front of the nodes, as the compose deployment runs it: its own master (not daemonised, on the server CPU)
-/// with a configuration generated in a directory of its own, the nodes as one upstream, and the location's settings
-/// included from <c>deploy/nginx/proxy.conf</c>, the file the compose deployment includes.
+/// with a configuration generated in a directory of its own around the compose deployment's own nginx files
+/// (<see cref="ShippedNginx"/>: the upstream, map and server of <c>deploy/nginx/default.conf</c> on loopback ports,
+/// including <c>deploy/nginx/proxy.conf</c>).
 /// </summary>
 internal sealed class NginxProxy : IDisposable
 {
@@ -26,8 +28,7 @@ internal sealed class NginxProxy : IDisposable
         System.IO.Directory.CreateDirectory(directory);
         var port = ServerProcess.FreePort();
         var configuration = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(configuration, Configuration(directory, port, nodePorts, Path.Combine(repository, "deploy", "nginx", "proxy.conf")))
-            .ConfigureAwait(false);
+        await File.WriteAllTextAsync(configuration, Configuration(directory, repository, port, nodePorts)).ConfigureAwait(false);
         var nginx = new Contestant("nginx", "nginx", Protocol.RawTcp, "", Protocol.RawTcp, "", "nginx",
             ["-p", directory, "-c", configuration, "-g", "daemon off;"], new Dictionary<string, string>());
         var server = ServerProcess.Start(nginx, context.ServerCpu, Path.Combine(context.LogDirectory, "nginx.log"), port);
@@ -51,9 +52,9 @@ internal sealed class NginxProxy : IDisposable
 
     /// <summary>
     /// One worker (the server CPU is one core) with room for 2,000+ connections (each client holds two: its own and the
-    /// one to its node); the upstream and the map as <c>deploy/nginx/default.conf</c> has them, on loopback ports.
+    /// one to its node); the upstream, map and server of <c>deploy/nginx/default.conf</c> on loopback ports.
     /// </summary>
-    private static string Configuration(string directory, int port, IEnumerable<int> nodePorts, string proxySettings) => string.Create(CultureInfo.InvariantCulture, $$"""
+    private static string Configuration(string directory, string repository, int port, IEnumerable<int> nodePorts) => string.Create(CultureInfo.InvariantCulture, $$"""
         worker_processes 1;
         worker_rlimit_nofile 16384;
         pid {{directory}}/nginx.pid;
@@ -71,23 +72,7 @@ internal sealed class NginxProxy : IDisposable
             uwsgi_temp_path {{directory}}/uwsgi;
             scgi_temp_path {{directory}}/scgi;
 
-            upstream pushgateway {
-        {{string.Concat(nodePorts.Select(p => $"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n"))}}        keepalive 16;
-            }
-
-            map $http_upgrade $connection_upgrade {
-                default upgrade;
-                ''      '';
-            }
-
-            server {
-                listen 127.0.0.1:{{port}};
-
-                location / {
-                    proxy_pass http://pushgateway;
-                    include {{proxySettings}};
-                }
-            }
+        {{ShippedNginx.ServerBlock(repository, nodePorts.Select(p => $"127.0.0.1:{p}"), $"127.0.0.1:{port}")}}
         }
 
         """);

@@ -1,15 +1,14 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
+using PushGateway.Deployment;
 
 namespace PushGateway.Tests.Infrastructure;
 
 /// <summary>
-/// A real nginx on a loopback port in front of the given nodes, configured as the compose deployment ships it:
-/// <c>deploy/nginx/default.conf</c> with its upstream servers replaced by the nodes' addresses (their parameters
-/// kept), listening on the test's port, and including <c>deploy/nginx/proxy.conf</c>. One worker, so that its
+/// A real nginx on a loopback port in front of the given nodes, configured as the compose deployment ships it
+/// (<see cref="ShippedNginx"/>), listening on the test's port. One worker, so that its
 /// round-robin is predictable. Without the binary the tests are skipped with the install hint.
 /// </summary>
-public sealed partial class NginxProxy : IAsyncDisposable
+public sealed class NginxProxy : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/nginx";
 
@@ -20,7 +19,7 @@ public sealed partial class NginxProxy : IAsyncDisposable
     private NginxProxy(DirectoryInfo directory, IEnumerable<string> nodes)
     {
         _directory = directory;
-        File.WriteAllText(Path.Combine(directory.FullName, "default.conf"), ServerBlock(nodes));
+        File.WriteAllText(Path.Combine(directory.FullName, "default.conf"), ShippedNginx.ServerBlock(RepositoryPaths.Root, nodes, $"127.0.0.1:{_port.Port}"));
         File.WriteAllText(Path.Combine(directory.FullName, "nginx.conf"), MainConfiguration());
         _process = Process.Start(new ProcessStartInfo(Executable, ["-p", directory.FullName + "/", "-c", "nginx.conf"])
         {
@@ -66,25 +65,6 @@ public sealed partial class NginxProxy : IAsyncDisposable
         _directory.Delete(recursive: true);
     }
 
-    private string ServerBlock(IEnumerable<string> nodes)
-    {
-        var shipped = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "default.conf"));
-        var servers = UpstreamServer().Matches(shipped);
-        Assert.True(servers.Count > 0, "deploy/nginx/default.conf has no upstream server line");
-        var parameters = servers[0].Groups["parameters"].Value;
-        var replaced = string.Concat(nodes.Select(node => $"    server {node}{parameters};\n"));
-        var block = UpstreamServer().Replace(shipped, match => match.Index == servers[0].Index ? replaced : "");
-        return Replace(Replace(block, "listen 8080;", $"listen 127.0.0.1:{_port.Port};"),
-            "include /etc/nginx/pushgateway/proxy.conf;",
-            $"include {Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "proxy.conf")};");
-    }
-
-    private static string Replace(string configuration, string shipped, string test)
-    {
-        Assert.Contains(shipped, configuration, StringComparison.Ordinal);
-        return configuration.Replace(shipped, test, StringComparison.Ordinal);
-    }
-
     private string MainConfiguration()
     {
         var temp = _directory.FullName;
@@ -105,8 +85,4 @@ public sealed partial class NginxProxy : IAsyncDisposable
             }
             """;
     }
-
-    /// <summary>A <c>server host:port parameters;</c> line of an upstream block.</summary>
-    [GeneratedRegex(@"^[ \t]*server[ \t]+[A-Za-z0-9.-]+:\d+(?<parameters>[^;\n]*);[ \t]*\n", RegexOptions.Multiline)]
-    private static partial Regex UpstreamServer();
 }
