@@ -12,8 +12,15 @@ public static class ServerProcess
     public const int Stop = 19;
 
     /// <summary>A POSIX signal (<see cref="Process.Kill()"/> only sends SIGKILL).</summary>
-    public static void Signal(Process process, int signal) =>
-        Assert.True(kill(process.Id, signal) == 0, $"could not send signal {signal} to {process.ProcessName} ({process.Id})");
+    public static void Signal(Process process, int signal)
+    {
+        // The message names the process from its start info: one that obeys the signal at once (nginx on SIGTERM)
+        // may be gone and reaped before anything asks the runtime about it.
+        if (kill(process.Id, signal) != 0)
+        {
+            Assert.Fail($"could not send signal {signal} to {process.StartInfo.FileName} ({process.Id})");
+        }
+    }
 
     /// <summary>
     /// Ready once it accepts connections on <paramref name="port"/>: a bounded wait for a process we cannot otherwise
