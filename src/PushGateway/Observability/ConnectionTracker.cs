@@ -12,31 +12,32 @@ internal sealed partial class ConnectionTracker(GatewayMetrics metrics, TimeProv
     public IReadOnlyDictionary<string, long> ActiveByTransport() => new SortedDictionary<string, long>(_active, StringComparer.Ordinal);
 
     /// <summary>Records an opened connection; returns the timestamp to hand to <see cref="Closed"/>.</summary>
-    public long Opened(HttpContext context, string transport)
+    public long Opened(string transport, string connectionId, IPAddress? remoteAddress)
     {
         metrics.ConnectionOpened(transport);
         _active.AddOrUpdate(transport, 1, static (_, count) => count + 1);
         if (logger.IsEnabled(LogLevel.Information))
         {
-            LogOpened(transport, context.Connection.Id, context.Connection.RemoteIpAddress);
+            LogOpened(transport, connectionId, remoteAddress);
         }
 
         return timeProvider.GetTimestamp();
     }
 
-    /// <param name="context">The connection's request.</param>
     /// <param name="transport"><c>ws</c> or <c>sse</c>.</param>
+    /// <param name="connectionId">The server's id of the connection.</param>
+    /// <param name="remoteAddress">The client's address.</param>
     /// <param name="openedAt">What <see cref="Opened"/> returned.</param>
     /// <param name="reason">Why it closed, for the log.</param>
     /// <param name="reasonCategory">Why it closed, for the metrics: a <see cref="Transports.ConnectionCloseReason.Category"/>.</param>
-    public void Closed(HttpContext context, string transport, long openedAt, string reason, string reasonCategory)
+    public void Closed(string transport, string connectionId, IPAddress? remoteAddress, long openedAt, string reason, string reasonCategory)
     {
         metrics.ConnectionClosed(transport, reasonCategory);
         _active.AddOrUpdate(transport, 0, static (_, count) => count - 1);
         if (logger.IsEnabled(LogLevel.Information))
         {
             var duration = timeProvider.GetElapsedTime(openedAt);
-            LogClosed(transport, context.Connection.Id, context.Connection.RemoteIpAddress, duration, reason);
+            LogClosed(transport, connectionId, remoteAddress, duration, reason);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using PushGateway.Transports.Handoff;
 
 namespace PushGateway.Security;
 
@@ -22,7 +23,7 @@ internal sealed class AdmittedConnection(ConnectionContext connection, IPAddress
     /// <summary>False once it has left. Guarded by the admission's lock.</summary>
     public bool IsOpen { get; set; } = true;
 
-    /// <summary>Runs a request on this connection: meanwhile it is not idle, and a stream's request runs for its whole life.</summary>
+    /// <summary>Runs a request on this connection: meanwhile it is not idle, nor while the stream it handed off runs.</summary>
     public async Task RunRequestAsync(HttpContext context, RequestDelegate next)
     {
         admission.RequestStarted(this);
@@ -32,7 +33,7 @@ internal sealed class AdmittedConnection(ConnectionContext connection, IPAddress
         }
         finally
         {
-            admission.RequestEnded(this);
+            ConnectionHandoff.ReleaseWhenEnded(context, () => admission.RequestEnded(this));
         }
     }
 }

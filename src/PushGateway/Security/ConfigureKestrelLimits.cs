@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using PushGateway.Transports.Handoff;
 
 namespace PushGateway.Security;
 
 /// <summary>
 /// Binds <c>Kestrel:Limits</c> (the host binds only endpoints from the <c>Kestrel</c> section), caps
 /// connections below the open-files limit unless configured, and puts <see cref="ConnectionAdmission"/>
-/// in front of every endpoint. A process out of descriptors cannot accept, answer or even log; one at its
+/// and <see cref="ConnectionHandoff"/> in front of every endpoint. A process out of descriptors cannot accept, answer or even log; one at its
 /// cap closes new connections and keeps serving the ones it has.
 /// </summary>
 internal sealed class ConfigureKestrelLimits(
@@ -27,9 +28,11 @@ internal sealed class ConfigureKestrelLimits(
             server.MaxConcurrentUpgradedConnections = ConnectionCaps.StreamCap(max, limits.Value.ReservedConnections);
         }
 
-        // Resolved on the first connection: the admission reads the options being configured here.
+        // Resolved on the first connection: the admission reads the options being configured here. The handoff
+        // wraps the HTTP layer (inside the admission, which counts a handed-off connection until it ends).
         ConnectionAdmission? admission = null;
-        options.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
-            (admission ??= services.GetRequiredService<ConnectionAdmission>()).OnConnectionAsync(connection, next)));
+        options.ConfigureEndpointDefaults(listen => listen
+            .Use(next => connection => (admission ??= services.GetRequiredService<ConnectionAdmission>()).OnConnectionAsync(connection, next))
+            .Use(next => connection => ConnectionHandoff.OnConnectionAsync(connection, next)));
     }
 }

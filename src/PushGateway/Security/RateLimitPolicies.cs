@@ -6,25 +6,17 @@ using Microsoft.Extensions.Options;
 
 namespace PushGateway.Security;
 
-/// <summary>The framework's rate limiting, partitioned per client: connections per address, publishes per client.</summary>
+/// <summary>
+/// The framework's rate limiting, partitioned per client: publishes per client. (Streams per address are counted by
+/// <see cref="StreamAdmission"/>: the framework's lease ends with the request, and a stream outlives its request.)
+/// </summary>
 internal static class RateLimitPolicies
 {
-    public const string Connections = "connections";
     public const string Publish = "publish";
 
     public static void Configure(RateLimiterOptions options)
     {
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        options.AddPolicy(Connections, context =>
-        {
-            var limits = Limits(context);
-            // The lease is held while the request runs, which for /ws and /sse is the connection's lifetime.
-            return RateLimitPartition.GetConcurrencyLimiter(Address(context), _ => new ConcurrencyLimiterOptions
-            {
-                PermitLimit = limits.MaxConnectionsPerAddress,
-                QueueLimit = 0,
-            });
-        });
         options.AddPolicy(Publish, context =>
         {
             var limits = Limits(context);
@@ -40,14 +32,13 @@ internal static class RateLimitPolicies
         options.OnRejected = async (rejected, cancellationToken) =>
         {
             var context = rejected.HttpContext;
-            var detail = "Too many open connections from this address.";
             if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
             {
                 context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                detail = "Too many publishes: try again after Retry-After seconds.";
             }
 
-            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: detail)
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: "Too many publishes: try again after Retry-After seconds.")
                 .ExecuteAsync(context).ConfigureAwait(false);
         };
     }

@@ -1,27 +1,32 @@
+using System.Net;
 using PushGateway.Hosting;
+using PushGateway.Transports.Handoff;
 
 namespace PushGateway.Security;
 
 internal static class StreamAdmissionExtensions
 {
     /// <summary>
-    /// Counts the endpoint's requests as long-lived streams (<see cref="StreamAdmission"/>): 503 past the cap, and
-    /// while the node drains (<see cref="GatewayDrain"/>).
+    /// Counts the endpoint's requests as long-lived streams (<see cref="StreamAdmission"/>): 503 past the node's cap
+    /// and while the node drains (<see cref="GatewayDrain"/>), 429 past the address's.
     /// </summary>
     public static TBuilder RequireStreamAdmission<TBuilder>(this TBuilder builder, bool webSocket)
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (invocation, next) =>
         {
-            var services = invocation.HttpContext.RequestServices;
+            var context = invocation.HttpContext;
+            var services = context.RequestServices;
             if (services.GetRequiredService<GatewayDrain>().IsDraining)
             {
-                return GatewayDrain.RefuseStream(invocation.HttpContext);
+                return GatewayDrain.RefuseStream(context);
             }
 
             var admission = services.GetRequiredService<StreamAdmission>();
-            if (!admission.TryEnter(webSocket))
+            var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
+            var outcome = admission.TryEnter(webSocket, address);
+            if (outcome != StreamAdmission.Outcome.Admitted)
             {
-                return StreamAdmission.Refusal(invocation.HttpContext);
+                return StreamAdmission.Refusal(context, outcome);
             }
 
             try
@@ -30,7 +35,7 @@ internal static class StreamAdmissionExtensions
             }
             finally
             {
-                admission.Leave(webSocket);
+                ConnectionHandoff.ReleaseWhenEnded(context, () => admission.Leave(webSocket, address));
             }
         });
 }

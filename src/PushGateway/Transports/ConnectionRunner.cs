@@ -1,23 +1,27 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
 using PushGateway.Backplanes;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Observability;
+using PushGateway.Transports.Handoff;
 
 namespace PushGateway.Transports;
 
 /// <summary>
 /// What every endpoint does once it has checked and authorized a request: subscribe, open the transport
-/// (accept the socket, start the stream), count and log the connection, and run it to its end.
+/// (accept the socket, start the stream), count and log the connection, and run it to its end. Over HTTP/1.1 the
+/// request ends once the response head is sent, and the connection runs handed off (<see cref="ConnectionHandoff"/>).
 /// </summary>
 internal sealed class ConnectionRunner(IBroadcastHub hub, ConnectionTracker tracker, TimeProvider timeProvider, GatewayMetrics metrics)
 {
     /// <param name="context">The request.</param>
     /// <param name="request">What to subscribe to, and the connection's limits.</param>
-    /// <param name="open">
+    /// <param name="opening">
     /// Opens the transport on the subscription. Subscribed first: whatever is published once the client
     /// sees the connection open reaches it. Still able to answer with a problem until then.
     /// </param>
-    public async Task RunAsync(HttpContext context, ConnectionRequest request, Func<Subscription, Task<IConnectionTransport>> open)
+    public async Task RunAsync(HttpContext context, ConnectionRequest request, TransportOpening opening)
     {
         Subscription subscription;
         try
@@ -33,19 +37,55 @@ internal sealed class ConnectionRunner(IBroadcastHub hub, ConnectionTracker trac
             return;
         }
 
-        using (subscription)
+        if (ConnectionHandoff.For(context) is { } handoff)
         {
-            using var transport = await open(subscription).ConfigureAwait(false);
-            var openedAt = tracker.Opened(context, request.Transport);
-            using var connection = new PushConnection(
-                subscription, transport, request.CloseTimeout, request.TokenExpires, timeProvider, metrics.Deliveries(request.Transport));
             try
             {
-                await connection.RunAsync().ConfigureAwait(false);
+                await opening.SendHeadAsync(context, subscription).ConfigureAwait(false);
             }
-            finally
+            catch
             {
-                tracker.Closed(context, request.Transport, openedAt, connection.CloseLogText, connection.CloseCategory);
+                subscription.Dispose();
+                throw;
+            }
+
+            handoff.Detach(new HandedOff(this, request, subscription, opening).RunAsync);
+            return;
+        }
+
+        using (subscription)
+        {
+            using var transport = await opening.OpenAsync(context, subscription).ConfigureAwait(false);
+            await RunAsync(transport, subscription, request, context.Connection.Id, context.Connection.RemoteIpAddress).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(
+        IConnectionTransport transport, Subscription subscription, ConnectionRequest request, string connectionId, IPAddress? remoteAddress)
+    {
+        var openedAt = tracker.Opened(request.Transport, connectionId, remoteAddress);
+        using var connection = new PushConnection(
+            subscription, transport, request.CloseTimeout, request.TokenExpires, timeProvider, metrics.Deliveries(request.Transport));
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            tracker.Closed(request.Transport, connectionId, remoteAddress, openedAt, connection.CloseLogText, connection.CloseCategory);
+        }
+    }
+
+    /// <summary>A connection's life after its request ended: a class of its own, so that it holds nothing of the request.</summary>
+    private sealed class HandedOff(ConnectionRunner runner, ConnectionRequest request, Subscription subscription, TransportOpening opening)
+    {
+        public async Task RunAsync(ConnectionContext connection)
+        {
+            using (subscription)
+            {
+                using var transport = opening.Open(connection, subscription);
+                var remoteAddress = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+                await runner.RunAsync(transport, subscription, request, connection.ConnectionId, remoteAddress).ConfigureAwait(false);
             }
         }
     }

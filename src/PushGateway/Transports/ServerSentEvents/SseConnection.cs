@@ -9,29 +9,31 @@ namespace PushGateway.Transports.ServerSentEvents;
 
 /// <summary>
 /// The SSE side of a <see cref="PushConnection"/>: a preamble (<c>retry:</c>, a gap notice), then
-/// <c>text/event-stream</c> frames copied into Kestrel's output pipe, one flush per batch, and a heartbeat
-/// comment whenever the stream was silent for a heartbeat interval. A stream has no close frame: it ends
-/// (on shutdown after a random <c>retry:</c>); the client's only inbound act is leaving.
+/// <c>text/event-stream</c> frames copied into the output pipe (the response's, or a handed-off connection's, in
+/// chunks of its own), one flush per batch, and a heartbeat comment whenever the stream was silent for a heartbeat
+/// interval. A stream has no close frame: it ends (on shutdown after a random <c>retry:</c>); the client's only
+/// inbound act is leaving.
 /// </summary>
 internal sealed class SseConnection : IConnectionTransport
 {
-    private static readonly ReadOnlyMemory<byte> Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
+    private static readonly byte[] Heartbeat = SseFrameEncoder.EncodeComment("heartbeat");
+    private static readonly byte[] ChunkedHeartbeat = SseFrameEncoder.Chunk(Heartbeat);
 
-    private readonly HttpContext _context;
+    private readonly SseOutput _output;
     private readonly PipeWriter _body;
+    private readonly MessageFormat _format;
     private readonly Subscription _subscription;
     private readonly string? _lastEventId;
     private readonly SseTransportOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly GatewayDrain _drain;
 
-    // Read once: HttpContext.RequestAborted is a feature lookup on every call.
-    private readonly CancellationToken _requestAborted;
+    private readonly CancellationToken _clientGone;
 
     /// <summary>Cancelled when the client leaves or the close timeout passes: ends a write stuck on a client that stopped reading.</summary>
     private readonly CancellationTokenSource _writes;
     private readonly ITimer _heartbeat;
-    private CancellationTokenRegistration _clientGone;
+    private CancellationTokenRegistration _onClientGone;
     private Memory<byte> _free;
     private int _used;
     private bool _unflushed;
@@ -41,17 +43,18 @@ internal sealed class SseConnection : IConnectionTransport
     private volatile bool _ended;
 
     public SseConnection(
-        HttpContext context, Subscription subscription, string? lastEventId, SseTransportOptions options, TimeProvider timeProvider, GatewayDrain drain)
+        SseOutput output, Subscription subscription, string? lastEventId, SseTransportOptions options, TimeProvider timeProvider, GatewayDrain drain)
     {
-        _context = context;
-        _body = context.Response.BodyWriter;
+        _output = output;
+        _body = output.Body;
+        _format = output.Chunked ? SseFrameEncoder.ChunkedFormat : SseFrameEncoder.Format;
         _subscription = subscription;
         _lastEventId = lastEventId;
         _options = options;
         _timeProvider = timeProvider;
         _drain = drain;
-        _requestAborted = context.RequestAborted;
-        _writes = CancellationTokenSource.CreateLinkedTokenSource(_requestAborted);
+        _clientGone = output.ClientGone;
+        _writes = CancellationTokenSource.CreateLinkedTokenSource(_clientGone);
         _lastWrite = timeProvider.GetTimestamp();
         _heartbeat = timeProvider.CreateTimer(
             static state => ((SseConnection)state!).CheckSilence(), this, options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
@@ -59,10 +62,10 @@ internal sealed class SseConnection : IConnectionTransport
 
     public void WriteOpening()
     {
-        _body.Write(SseFrameEncoder.EncodeRetry(_options.RetryMilliseconds));
+        WriteFrame(SseFrameEncoder.EncodeRetry(_options.RetryMilliseconds));
         if (_lastEventId is not null && _subscription.ResumeStatus == ResumeStatus.Gap)
         {
-            _body.Write(SseFrameEncoder.EncodeEvent(SseEventTypes.Gap, id: null, GapNotice(_lastEventId)));
+            WriteFrame(SseFrameEncoder.EncodeEvent(SseEventTypes.Gap, id: null, GapNotice(_lastEventId)));
         }
 
         _unflushed = true;
@@ -75,7 +78,7 @@ internal sealed class SseConnection : IConnectionTransport
     /// <returns>Always true: no bound but the inbox's, every queued frame goes into the one flush.</returns>
     public bool Append(GatewayMessage message)
     {
-        var frame = message.EncodedAs(SseFrameEncoder.Format).Span;
+        var frame = message.EncodedAs(_format).Span;
         _unflushed = true;
         if (frame.Length > _free.Length - _used)
         {
@@ -104,7 +107,7 @@ internal sealed class SseConnection : IConnectionTransport
             _heartbeatDue = false;
             if (!_unflushed)
             {
-                _body.Write(Heartbeat.Span);
+                _body.Write(_output.Chunked ? ChunkedHeartbeat : Heartbeat);
                 _unflushed = true;
             }
 
@@ -132,10 +135,20 @@ internal sealed class SseConnection : IConnectionTransport
     {
         try
         {
-            if (!_aborted && reason.SpreadsReconnects && !_requestAborted.IsCancellationRequested)
+            if (!_aborted && !_clientGone.IsCancellationRequested && (reason.SpreadsReconnects || _output.Chunked))
             {
-                // A random retry, so that EventSource clients come back spread out over the drain window.
-                _body.Write(SseFrameEncoder.EncodeRetry(_drain.NextRetryMilliseconds()));
+                if (reason.SpreadsReconnects)
+                {
+                    // A random retry, so that EventSource clients come back spread out over the drain window.
+                    WriteFrame(SseFrameEncoder.EncodeRetry(_drain.NextRetryMilliseconds()));
+                }
+
+                if (_output.Chunked)
+                {
+                    // The end of the response, which the HTTP layer would have written.
+                    _body.Write(SseFrameEncoder.LastChunk);
+                }
+
                 await _body.FlushAsync(_writes.Token).ConfigureAwait(false);
             }
         }
@@ -147,8 +160,8 @@ internal sealed class SseConnection : IConnectionTransport
         _ended = true;
         if (_aborted)
         {
-            // Here, on the request's own path: the timer that decided it must not touch a request that may have ended.
-            _context.Abort();
+            // Here, on the connection's own path: the timer that decided it must not touch a request that may have ended.
+            _output.Abort();
         }
     }
 
@@ -170,18 +183,18 @@ internal sealed class SseConnection : IConnectionTransport
     public string Describe(ConnectionCloseReason reason) => reason.Text;
 
     public ConnectionCloseReason WriteFailed(Exception exception) =>
-        _requestAborted.IsCancellationRequested ? ConnectionCloseReason.ClientGone : ConnectionCloseReason.Aborted(exception.Message);
+        _clientGone.IsCancellationRequested ? ConnectionCloseReason.ClientGone : ConnectionCloseReason.Aborted(exception.Message);
 
     public Task ReceiveAsync(PushConnection connection)
     {
-        _clientGone = _requestAborted.UnsafeRegister(
+        _onClientGone = _clientGone.UnsafeRegister(
             static state => ((PushConnection)state!).RequestClose(ConnectionCloseReason.ClientGone), connection);
         return Task.CompletedTask;
     }
 
     public void Dispose()
     {
-        _clientGone.Dispose();
+        _onClientGone.Dispose();
         _heartbeat.Dispose();
         _writes.Dispose();
     }
@@ -193,6 +206,9 @@ internal sealed class SseConnection : IConnectionTransport
         await flushing.ConfigureAwait(false);
         Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
     }
+
+    /// <summary>A frame outside the messages (the preamble, a retry): in a chunk of its own when the connection frames chunks.</summary>
+    private void WriteFrame(byte[] frame) => _body.Write(_output.Chunked ? SseFrameEncoder.Chunk(frame) : frame);
 
     private void Advance()
     {

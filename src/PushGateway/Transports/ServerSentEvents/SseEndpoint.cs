@@ -116,20 +116,6 @@ internal sealed class SseEndpoint(
         // A stream outlives no token: it ends when the token expires, and the client reconnects with a fresh one.
         var tokenExpires = authorizer.Enabled ? GatewayClaims.From(context.User).Expires : null;
         var request = new ConnectionRequest(Transport, topics, lastEventId, settings.CloseTimeout, tokenExpires);
-        await runner.RunAsync(context, request, subscription =>
-        {
-            var response = context.Response;
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache, no-transform";
-            // Tells nginx (and proxies that copy it) not to buffer the stream.
-            response.Headers["X-Accel-Buffering"] = "no";
-            if (lastEventId is not null)
-            {
-                response.Headers[SseHeaders.Resume] = subscription.ResumeStatus == ResumeStatus.Complete ? "complete" : "gap";
-            }
-
-            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            return Task.FromResult<IConnectionTransport>(new SseConnection(context, subscription, lastEventId, settings, timeProvider, drain));
-        }).ConfigureAwait(false);
+        await runner.RunAsync(context, request, new SseOpening(lastEventId, settings, timeProvider, drain)).ConfigureAwait(false);
     }
 }

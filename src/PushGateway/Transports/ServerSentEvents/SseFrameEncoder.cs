@@ -14,6 +14,16 @@ internal static class SseFrameEncoder
         "sse", static message => EncodeEvent(message.EventType, message.EventId, message.Data, message.RetryMilliseconds));
 
     /// <summary>
+    /// A message as one HTTP/1.1 chunk holding its event frame, for streams handed off by Kestrel's HTTP layer
+    /// (<see cref="Handoff.ConnectionHandoff"/>), which frame their chunks themselves.
+    /// </summary>
+    public static readonly MessageFormat ChunkedFormat = new(
+        "sse-chunked", static message => Chunk(EncodeEvent(message.EventType, message.EventId, message.Data, message.RetryMilliseconds)));
+
+    /// <summary>The chunk that ends a chunked response.</summary>
+    public static ReadOnlySpan<byte> LastChunk => "0\r\n\r\n"u8;
+
+    /// <summary>
     /// An event frame. Data is split on CRLF, CR and LF into one <c>data:</c> line each, which a
     /// client joins back with LF. Without an id, the client keeps the last id it had.
     /// </summary>
@@ -62,6 +72,17 @@ internal static class SseFrameEncoder
     {
         ThrowIfMultiLine(comment, nameof(comment));
         return Encoding.UTF8.GetBytes($": {comment}\n\n");
+    }
+
+    /// <summary><paramref name="data"/> as one HTTP/1.1 chunk (RFC 9112, section 7.1): its size in hex, CRLF, the data, CRLF.</summary>
+    public static byte[] Chunk(ReadOnlySpan<byte> data)
+    {
+        var size = Encoding.ASCII.GetBytes($"{data.Length:x}\r\n");
+        var chunk = new byte[size.Length + data.Length + 2];
+        size.CopyTo(chunk, 0);
+        data.CopyTo(chunk.AsSpan(size.Length));
+        "\r\n"u8.CopyTo(chunk.AsSpan(size.Length + data.Length));
+        return chunk;
     }
 
     private static void ThrowIfMultiLine(string value, string paramName)

@@ -40,7 +40,7 @@ internal static class SseTransportExtensions
     /// </summary>
     public static IEndpointConventionBuilder MapSseTransport(this IEndpointRouteBuilder endpoints)
     {
-        var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy).RequireRateLimiting(RateLimitPolicies.Connections)
+        var sse = endpoints.MapGroup("/sse").RequireCors(CorsPolicy)
             .RequireStreamAdmission(webSocket: false).DisableHttpMetrics();
         sse.MapGet("", static (HttpContext context, SseEndpoint endpoint) => endpoint.HandleGetAsync(context)).WithDisplayName("Server-Sent Events");
         sse.MapPost("", static (HttpContext context, SseEndpoint endpoint) => endpoint.HandlePostAsync(context)).WithDisplayName("Server-Sent Events (POST)");

@@ -9,8 +9,15 @@ namespace PushGateway.Transports.WebSockets;
 /// (<see cref="BatchingUpgradeStream"/>), which still handles the handshake, control frames and closing;
 /// a close is a close frame; what the client sends is read by a <see cref="WebSocketReceiver"/>.
 /// </summary>
+/// <param name="socket">The runtime's socket: handshake, control frames, closing.</param>
+/// <param name="batching">The stream beneath it, which batches writes; null within an HTTP/2 request.</param>
+/// <param name="receiver">Reads what the client sends.</param>
+/// <param name="format">The frames messages go out in.</param>
+/// <param name="abortConnection">
+/// Cuts a handed-off connection off, which aborting the socket does not (within a request, ASP.NET Core's socket does); null within a request.
+/// </param>
 internal sealed class WebSocketConnection(
-    WebSocket socket, BatchingUpgradeStream? batching, WebSocketReceiver receiver, MessageFormat format) : IConnectionTransport
+    WebSocket socket, BatchingUpgradeStream? batching, WebSocketReceiver receiver, MessageFormat format, Action? abortConnection) : IConnectionTransport
 {
     /// <summary>Enough messages per write to amortise the system call, few enough to keep latency and memory low.</summary>
     private const int MaxBatchBytes = 64 * 1024;
@@ -91,6 +98,7 @@ internal sealed class WebSocketConnection(
     {
         var open = socket.State != WebSocketState.Closed;
         socket.Abort();
+        abortConnection?.Invoke();
         return open;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net.WebSockets;
+using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using PushGateway.Hosting;
 using PushGateway.Hub;
@@ -71,14 +72,7 @@ internal sealed class WebSocketEndpoint(
         }
 
         var request = new ConnectionRequest(Transport, topics, LastEventId: null, settings.CloseTimeout, access.Expires);
-        await runner.RunAsync(context, request, async subscription =>
-        {
-            var socket = await AcceptAsync(context, subProtocol: null).ConfigureAwait(false);
-            var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
-            var receiver = new WebSocketReceiver(
-                socket, batching, new ChatMessageHandler(room, access, hub, metrics), limiter, settings.MaxMessageBytes);
-            return new WebSocketConnection(socket, batching, receiver, WebSocketFrameEncoder.TextFormat);
-        }).ConfigureAwait(false);
+        await runner.RunAsync(context, request, new WebSocketOpening(settings, subProtocol: null, ChatTransport(room, access))).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -95,17 +89,7 @@ internal sealed class WebSocketEndpoint(
         var settings = options.Value;
         var expires = authorizer.Enabled ? GatewayClaims.From(context.User).Expires : null;
         var request = new ConnectionRequest(Transport, FrozenSet<string>.Empty, LastEventId: null, settings.CloseTimeout, expires);
-        await runner.RunAsync(context, request, async subscription =>
-        {
-            var socket = await AcceptAsync(context, Envelopes.SubProtocol).ConfigureAwait(false);
-            var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
-            var session = new ProtocolSession(subscription.Messages);
-            var handler = new ProtocolMessageHandler(
-                session, context.User, hub, authorizer, tokenValidator, metrics, hubOptions.Value.MaxTopicsPerConnection);
-            var receiver = new WebSocketReceiver(socket, batching, handler, limiter, settings.MaxMessageBytes);
-            return new ProtocolConnection(
-                new WebSocketConnection(socket, batching, receiver, Envelopes.Message), session, subscription.Messages, drain, metrics.Deliveries(Transport));
-        }).ConfigureAwait(false);
+        await runner.RunAsync(context, request, new WebSocketOpening(settings, Envelopes.SubProtocol, ProtocolTransport(context.User))).ConfigureAwait(false);
     }
 
     private async Task<bool> IsOriginAllowedAsync(HttpContext context)
@@ -123,14 +107,24 @@ internal sealed class WebSocketEndpoint(
         return false;
     }
 
-    private Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol)
-    {
-        var settings = options.Value;
-        return context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+    // The transports are made in methods of their own, so that what they capture is only what they are given:
+    // a handed-off connection must not hold its request (see TransportOpening).
+    private Func<WebSocket, BatchingUpgradeStream?, Action?, Subscription, IConnectionTransport> ChatTransport(string room, WebSocketAccess access) =>
+        (socket, batching, abort, _) =>
         {
-            SubProtocol = subProtocol,
-            KeepAliveInterval = settings.KeepAliveInterval,
-            KeepAliveTimeout = settings.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : settings.KeepAliveTimeout,
-        });
-    }
+            var receiver = new WebSocketReceiver(
+                socket, batching, new ChatMessageHandler(room, access, hub, metrics), limiter, options.Value.MaxMessageBytes);
+            return new WebSocketConnection(socket, batching, receiver, WebSocketFrameEncoder.TextFormat, abort);
+        };
+
+    private Func<WebSocket, BatchingUpgradeStream?, Action?, Subscription, IConnectionTransport> ProtocolTransport(ClaimsPrincipal user) =>
+        (socket, batching, abort, subscription) =>
+        {
+            var session = new ProtocolSession(subscription.Messages);
+            var handler = new ProtocolMessageHandler(
+                session, user, hub, authorizer, tokenValidator, metrics, hubOptions.Value.MaxTopicsPerConnection);
+            var receiver = new WebSocketReceiver(socket, batching, handler, limiter, options.Value.MaxMessageBytes);
+            return new ProtocolConnection(
+                new WebSocketConnection(socket, batching, receiver, Envelopes.Message, abort), session, subscription.Messages, drain, metrics.Deliveries(Transport));
+        };
 }

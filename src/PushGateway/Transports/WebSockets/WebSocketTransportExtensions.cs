@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushGateway.Hosting;
 using PushGateway.Security;
+using PushGateway.Transports.Handoff;
 
 namespace PushGateway.Transports.WebSockets;
 
@@ -22,7 +23,8 @@ internal static class WebSocketTransportExtensions
     public static IApplicationBuilder UseWebSocketWriteBatching(this IApplicationBuilder app) =>
         app.Use(static (context, next) =>
         {
-            if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            // A socket handed off by the HTTP layer batches on the connection's own pipes (WebSocketOpening).
+            if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade && ConnectionHandoff.For(context) is null)
             {
                 var batching = new BatchingUpgradeFeature(upgrade);
                 context.Features.Set<IHttpUpgradeFeature>(batching);
@@ -39,6 +41,6 @@ internal static class WebSocketTransportExtensions
     public static IEndpointConventionBuilder MapWebSocketTransport(this IEndpointRouteBuilder endpoints) =>
         // Map, not MapGet: WebSockets over HTTP/2 arrive as CONNECT requests.
         endpoints.Map("/ws", static (HttpContext context, WebSocketEndpoint endpoint) => endpoint.HandleAsync(context))
-            .RequireRateLimiting(RateLimitPolicies.Connections).RequireStreamAdmission(webSocket: true).WithDisplayName("WebSocket chat")
+            .RequireStreamAdmission(webSocket: true).WithDisplayName("WebSocket chat")
             .DisableHttpMetrics();
 }
