@@ -53,40 +53,62 @@ internal sealed class ConnectionRunner(IBroadcastHub hub, ConnectionTracker trac
             return;
         }
 
-        using (subscription)
-        {
-            using var transport = await opening.OpenAsync(context, subscription).ConfigureAwait(false);
-            await RunAsync(transport, subscription, request, context.Connection.Id, context.Connection.RemoteIpAddress).ConfigureAwait(false);
-        }
-    }
-
-    private async Task RunAsync(
-        IConnectionTransport transport, Subscription subscription, ConnectionRequest request, string connectionId, IPAddress? remoteAddress)
-    {
-        var openedAt = tracker.Opened(request.Transport, connectionId, remoteAddress);
-        using var connection = new PushConnection(
-            subscription, transport, request.CloseTimeout, request.TokenExpires, timeProvider, metrics.Deliveries(request.Transport));
+        IConnectionTransport transport;
         try
         {
-            await connection.RunAsync().ConfigureAwait(false);
+            transport = await opening.OpenAsync(context, subscription).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            tracker.Closed(request.Transport, connectionId, remoteAddress, openedAt, connection.CloseLogText, connection.CloseCategory);
+            subscription.Dispose();
+            throw;
+        }
+
+        await RunAsync(subscription, transport, request, context.Connection.Id, context.Connection.RemoteIpAddress).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the connection to its end; then disposes <paramref name="transport"/> and <paramref name="subscription"/>.</summary>
+    private async Task RunAsync(
+        Subscription subscription, IConnectionTransport transport, ConnectionRequest request, string connectionId, IPAddress? remoteAddress)
+    {
+        using (subscription)
+        using (transport)
+        {
+            var openedAt = tracker.Opened(request.Transport, connectionId, remoteAddress);
+            using var connection = new PushConnection(
+                subscription, transport, request.CloseTimeout, request.TokenExpires, timeProvider, metrics.Deliveries(request.Transport));
+            try
+            {
+                await connection.RunAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                tracker.Closed(request.Transport, connectionId, remoteAddress, openedAt, connection.CloseLogText, connection.CloseCategory);
+            }
         }
     }
 
-    /// <summary>A connection's life after its request ended: a class of its own, so that it holds nothing of the request.</summary>
+    /// <summary>
+    /// A connection's life after its request ended: a class of its own, so that it holds nothing of the request, and
+    /// no async method of its own, so that an idle connection holds one frame fewer.
+    /// </summary>
     private sealed class HandedOff(ConnectionRunner runner, ConnectionRequest request, Subscription subscription, TransportOpening opening)
     {
-        public async Task RunAsync(ConnectionContext connection)
+        public Task RunAsync(ConnectionContext connection)
         {
-            using (subscription)
+            IConnectionTransport transport;
+            try
             {
-                using var transport = opening.Open(connection, subscription);
-                var remoteAddress = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-                await runner.RunAsync(transport, subscription, request, connection.ConnectionId, remoteAddress).ConfigureAwait(false);
+                transport = opening.Open(connection, subscription);
             }
+            catch
+            {
+                subscription.Dispose();
+                throw;
+            }
+
+            var remoteAddress = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+            return runner.RunAsync(subscription, transport, request, connection.ConnectionId, remoteAddress);
         }
     }
 }

@@ -72,11 +72,13 @@ internal sealed class PushConnection : IDisposable
         CloseReason ?? (_subscription.CloseReason is { } ended ? ConnectionCloseReason.For(ended) : null);
 
     /// <summary>Runs the inbound side and the writer loop until both have ended.</summary>
-    public async Task RunAsync()
+    public Task RunAsync()
     {
         var receiving = _transport.ReceiveAsync(this);
         var writing = WriteAsync();
-        await Task.WhenAll(receiving, writing).ConfigureAwait(false);
+        // Not an async method, and no waiting on both when the inbound side only watches for the client leaving
+        // (SSE): each is one more object an idle connection holds.
+        return receiving.IsCompletedSuccessfully ? writing : Task.WhenAll(receiving, writing);
     }
 
     /// <summary>

@@ -29,9 +29,6 @@ internal sealed class SseConnection : IConnectionTransport
     private readonly GatewayDrain _drain;
 
     private readonly CancellationToken _clientGone;
-
-    /// <summary>Cancelled when the client leaves or the close timeout passes: ends a write stuck on a client that stopped reading.</summary>
-    private readonly CancellationTokenSource _writes;
     private readonly ITimer _heartbeat;
     private CancellationTokenRegistration _onClientGone;
     private Memory<byte> _free;
@@ -54,7 +51,6 @@ internal sealed class SseConnection : IConnectionTransport
         _timeProvider = timeProvider;
         _drain = drain;
         _clientGone = output.ClientGone;
-        _writes = CancellationTokenSource.CreateLinkedTokenSource(_clientGone);
         _lastWrite = timeProvider.GetTimestamp();
         _heartbeat = timeProvider.CreateTimer(
             static state => ((SseConnection)state!).CheckSilence(), this, options.HeartbeatInterval, Timeout.InfiniteTimeSpan);
@@ -120,13 +116,13 @@ internal sealed class SseConnection : IConnectionTransport
         }
 
         _unflushed = false;
-        var flushing = _body.FlushAsync(_writes.Token);
+        var flushing = _body.FlushAsync();
         if (!flushing.IsCompletedSuccessfully)
         {
             return FlushedAsync(flushing);
         }
 
-        _ = flushing.Result;
+        ThrowIfCut(flushing.Result);
         Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
         return ValueTask.CompletedTask;
     }
@@ -149,7 +145,7 @@ internal sealed class SseConnection : IConnectionTransport
                     _body.Write(SseFrameEncoder.LastChunk);
                 }
 
-                await _body.FlushAsync(_writes.Token).ConfigureAwait(false);
+                await _body.FlushAsync().ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -170,9 +166,10 @@ internal sealed class SseConnection : IConnectionTransport
         _aborted = true;
         try
         {
-            _writes.Cancel();
+            // Ends a flush stuck on a client that stopped reading (a pipe's own cancellation: no token per stream).
+            _body.CancelPendingFlush();
         }
-        catch (ObjectDisposedException)
+        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
         {
             // The stream already ended.
         }
@@ -196,15 +193,23 @@ internal sealed class SseConnection : IConnectionTransport
     {
         _onClientGone.Dispose();
         _heartbeat.Dispose();
-        _writes.Dispose();
     }
 
     /// <summary>A flush that waits for a slow client; pooled, so that it allocates no state machine per batch.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushedAsync(ValueTask<FlushResult> flushing)
     {
-        await flushing.ConfigureAwait(false);
+        ThrowIfCut(await flushing.ConfigureAwait(false));
         Volatile.Write(ref _lastWrite, _timeProvider.GetTimestamp());
+    }
+
+    /// <summary>A flush cancelled by <see cref="Abort"/>, or one whose client has gone, ends the writer loop.</summary>
+    private static void ThrowIfCut(FlushResult flushed)
+    {
+        if (flushed.IsCanceled || flushed.IsCompleted)
+        {
+            throw new OperationCanceledException("The stream was cut off: aborted, or its client left.");
+        }
     }
 
     /// <summary>A frame outside the messages (the preamble, a retry): in a chunk of its own when the connection frames chunks.</summary>
