@@ -13,7 +13,9 @@ namespace PushGateway.Transports.WebSockets;
 /// read that would have returned it waits until the stream is disposed: the runtime's WebSocket
 /// stays open, so the connection can close it with 1002 and end it without an abort.
 /// </summary>
-internal sealed class BatchingUpgradeStream(Stream inner) : Stream
+/// <param name="inner">The upgraded connection.</param>
+/// <param name="perMessageDeflate">permessage-deflate was agreed: compressed client messages are not a violation.</param>
+internal sealed class BatchingUpgradeStream(Stream inner, bool perMessageDeflate = false) : Stream
 {
     private const int InitialBatchBytes = 4096;
     private const int DrainBytes = 256;
@@ -24,7 +26,7 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
     /// may be aborted, which disposes this stream, while a write is still in flight.
     /// </summary>
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private ClientFrameValidator _inbound;
+    private ClientFrameValidator _inbound = new(perMessageDeflate);
     private Action<object, string>? _onViolation;
     private object? _onViolationState;
     private TaskCompletionSource<int>? _parked;
@@ -196,6 +198,7 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
         {
             _disposed = true;
             inner.Dispose();
+            _inbound.Release();
             lock (_gate)
             {
                 _parked?.TrySetResult(0);

@@ -5,6 +5,7 @@ using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Observability;
 using PushGateway.Security;
+using PushGateway.Transports.WebSockets.Compression;
 using PushGateway.Transports.WebSockets.Protocol;
 
 namespace PushGateway.Transports.WebSockets;
@@ -24,7 +25,8 @@ internal sealed class WebSocketEndpoint(
     TokenValidator tokenValidator,
     InboundMessageLimiter limiter,
     GatewayDrain drain,
-    GatewayMetrics metrics)
+    GatewayMetrics metrics,
+    PerMessageDeflate deflate)
 {
     public const string Transport = "ws";
 
@@ -73,11 +75,11 @@ internal sealed class WebSocketEndpoint(
         var request = new ConnectionRequest(Transport, topics, LastEventId: null, settings.CloseTimeout, access.Expires);
         await runner.RunAsync(context, request, async subscription =>
         {
-            var socket = await AcceptAsync(context, subProtocol: null).ConfigureAwait(false);
+            var (socket, compressed) = await AcceptAsync(context, subProtocol: null).ConfigureAwait(false);
             var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
             var receiver = new WebSocketReceiver(
                 socket, batching, new ChatMessageHandler(room, access, hub, metrics), limiter, settings.MaxMessageBytes);
-            return new WebSocketConnection(socket, batching, receiver, WebSocketFrameEncoder.TextFormat);
+            return new WebSocketConnection(socket, batching, receiver, compressed ? deflate.Chat : WebSocketFrameEncoder.TextFormat);
         }).ConfigureAwait(false);
     }
 
@@ -97,14 +99,14 @@ internal sealed class WebSocketEndpoint(
         var request = new ConnectionRequest(Transport, FrozenSet<string>.Empty, LastEventId: null, settings.CloseTimeout, expires);
         await runner.RunAsync(context, request, async subscription =>
         {
-            var socket = await AcceptAsync(context, Envelopes.SubProtocol).ConfigureAwait(false);
+            var (socket, compressed) = await AcceptAsync(context, Envelopes.SubProtocol).ConfigureAwait(false);
             var batching = context.Features.Get<BatchingUpgradeFeature>()?.Stream;
             var session = new ProtocolSession(subscription.Messages);
             var handler = new ProtocolMessageHandler(
                 session, context.User, hub, authorizer, tokenValidator, metrics, hubOptions.Value.MaxTopicsPerConnection);
             var receiver = new WebSocketReceiver(socket, batching, handler, limiter, settings.MaxMessageBytes);
             return new ProtocolConnection(
-                new WebSocketConnection(socket, batching, receiver, Envelopes.Message), session, subscription.Messages, drain, metrics.Deliveries(Transport));
+                new WebSocketConnection(socket, batching, receiver, compressed ? deflate.Protocol : Envelopes.Message), session, subscription.Messages, drain, metrics.Deliveries(Transport));
         }).ConfigureAwait(false);
     }
 
@@ -123,14 +125,21 @@ internal sealed class WebSocketEndpoint(
         return false;
     }
 
-    private Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol)
+    /// <summary>The handshake; the socket, and whether it agreed to permessage-deflate (see <see cref="PerMessageDeflate"/>).</summary>
+    private async Task<(WebSocket Socket, bool Compressed)> AcceptAsync(HttpContext context, string? subProtocol)
     {
         var settings = options.Value;
-        return context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        var compressed = deflate.TryNegotiate(context);
+        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = subProtocol,
             KeepAliveInterval = settings.KeepAliveInterval,
             KeepAliveTimeout = settings.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : settings.KeepAliveTimeout,
-        });
+            // The runtime's WebSocket inflates what the client sends; it compresses nothing the gateway writes
+            // (messages go beneath it, pre-framed; control frames are never compressed).
+            DangerousEnableCompression = compressed,
+            DisableServerContextTakeover = true,
+        }).ConfigureAwait(false);
+        return (socket, compressed);
     }
 }

@@ -1,0 +1,121 @@
+using System.IO.Compression;
+
+namespace PushGateway.Transports.WebSockets.Compression;
+
+/// <summary>
+/// Inflates one compressed client message as its masked payload passes on its way up, only to learn whether it is
+/// valid deflate data; the output is thrown away. The runtime's WebSocket, which inflates the message for real, aborts
+/// the connection without a close frame on bad data: checked here first, a bad message is a protocol violation like a
+/// bad header (<see cref="ClientFrameValidator"/>), which reaches the client as a close with a reason. Made when a
+/// compressed message starts, disposed when it ends: an idle socket holds no inflater.
+/// </summary>
+internal sealed class CompressedMessageCheck : IDisposable
+{
+    private const int ChunkBytes = 4096;
+
+    private readonly Feed _feed = new(new byte[ChunkBytes]);
+    private readonly byte[] _sink = new byte[ChunkBytes];
+    private readonly DeflateStream _inflater;
+
+    public CompressedMessageCheck() => _inflater = new DeflateStream(_feed, CompressionMode.Decompress, leaveOpen: true);
+
+    /// <summary>
+    /// Inflates the next payload bytes of the message, unmasked with <paramref name="mask"/> (its 4 bytes big-endian),
+    /// the first of them with its byte at <paramref name="maskOffset"/> (mod 4).
+    /// </summary>
+    /// <returns>False once the data is not valid deflate data.</returns>
+    public bool TryAdd(ReadOnlySpan<byte> masked, uint mask, int maskOffset)
+    {
+        while (!masked.IsEmpty)
+        {
+            var chunk = masked[..Math.Min(ChunkBytes, masked.Length)];
+            var plain = _feed.Buffer.AsSpan(0, chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                plain[i] = (byte)(chunk[i] ^ (mask >> (8 * (3 - ((maskOffset + i) & 3)))));
+            }
+
+            maskOffset += chunk.Length;
+            masked = masked[chunk.Length..];
+            if (!TryInflate(chunk.Length))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The message's end: the sync flush's tail its sender left off (RFC 7692 §7.2.2), then its last data.</summary>
+    public bool TryEnd()
+    {
+        ReadOnlySpan<byte> tail = [0x00, 0x00, 0xFF, 0xFF];
+        tail.CopyTo(_feed.Buffer);
+        return TryInflate(tail.Length);
+    }
+
+    public void Dispose() => _inflater.Dispose();
+
+    private bool TryInflate(int length)
+    {
+        _feed.Fill(length);
+        try
+        {
+            while (_inflater.Read(_sink) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (Exception exception) when (exception is InvalidDataException or ObjectDisposedException)
+        {
+            // Not deflate data; or the connection was torn down meanwhile, which makes no difference.
+            return false;
+        }
+    }
+
+    /// <summary>The inflater's input: the bytes of <see cref="Buffer"/> given by the last <see cref="Fill"/>, then none (for now).</summary>
+    private sealed class Feed(byte[] buffer) : Stream
+    {
+        private int _start;
+        private int _end;
+
+        public byte[] Buffer { get; } = buffer;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public void Fill(int length) => (_start, _end) = (0, length);
+
+        public override int Read(Span<byte> buffer)
+        {
+            var count = Math.Min(buffer.Length, _end - _start);
+            Buffer.AsSpan(_start, count).CopyTo(buffer);
+            _start += count;
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
