@@ -101,6 +101,47 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
         }
     }
 
+    [Fact]
+    public async Task SubProtocol_DeflateClient_ReadsCompressedEnvelopes()
+    {
+        using var metrics = new MetricCollector<long>(
+            gateway.Factory.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "pushgateway.websocket.compressed");
+        using var client = await ProtocolTestClient.ConnectAsync(gateway.Factory, configure: options =>
+        {
+            options.CollectHttpResponseDetails = true;
+            options.DangerousDeflateOptions = new WebSocketDeflateOptions { ClientContextTakeover = false, ServerContextTakeover = false };
+        });
+        Assert.Equal(
+            "permessage-deflate; client_no_context_takeover; server_no_context_takeover",
+            client.Client.Socket.HttpResponseHeaders!["Sec-WebSocket-Extensions"].Single());
+        await client.SubscribeAsync("s1", "deflate/news");
+
+        gateway.Factory.Hub.Publish("deflate/news", "update", Json4K);
+        gateway.Factory.Hub.Publish("deflate/news", "update", "small");
+
+        foreach (var data in new[] { Json4K, "small" })
+        {
+            var message = await client.ReceiveAsync();
+            Assert.Equal("message", message.GetProperty("type").GetString());
+            Assert.Equal(data, message.GetProperty("data").GetString());
+        }
+
+        Assert.Single(metrics.GetMeasurementSnapshot());
+    }
+
+    [Fact]
+    public async Task CompressionOff_ClientOffersDeflate_NoExtensionAndPlainFrames()
+    {
+        await using var plain = new GatewayFactory(new Dictionary<string, string?> { ["PushGateway:Ticker:Enabled"] = "false" });
+        using var client = await RawWebSocket.ConnectAsync(plain, "/ws?topic=chat", extensions: "permessage-deflate; client_max_window_bits");
+
+        Assert.DoesNotContain("Sec-WebSocket-Extensions", client.ResponseHead, StringComparison.OrdinalIgnoreCase);
+        plain.Hub.Publish(BuiltInTopics.Chat, "message", Json4K);
+        var frame = Assert.IsType<ServerFrame>(await client.ReadFrameAsync());
+        Assert.Equal(0x81, frame.First);
+        Assert.Equal(Json4K, Encoding.UTF8.GetString(frame.Payload));
+    }
+
     /// <summary>Offers and whether the gateway agrees; declined ones still connect, uncompressed.</summary>
     public static TheoryData<string, bool> Offers => new()
     {
