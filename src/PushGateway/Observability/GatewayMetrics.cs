@@ -60,7 +60,8 @@ internal sealed class GatewayMetrics
             "Time the backplane took to take a publish (assign the id, keep it in history, hand it on), by backplane; " +
             "failures carry error.type.", advice: DurationBuckets);
         _compressed = meter.CreateCounter<long>("pushgateway.websocket.compressed", "{message}",
-            "Messages deflated for permessage-deflate sockets: once per message and format, however many sockets it goes to.");
+            "Messages deflated for permessage-deflate sockets, by format (ws-text+deflate for chat, ws-json+deflate for the sub-protocol): " +
+            "once per message and format, however many sockets it goes to.");
         _compressedBytes = meter.CreateCounter<long>("pushgateway.websocket.compressed.bytes", "By",
             "Payload bytes of the messages deflated, by stage: before (the plain payload) and after (the compressed one).");
     }
@@ -103,10 +104,10 @@ internal sealed class GatewayMetrics
         _closed.Add(1, tag, new KeyValuePair<string, object?>("reason", reason));
     }
 
-    /// <summary>A message's payload of <paramref name="before"/> bytes deflated to <paramref name="after"/>.</summary>
-    public void MessageCompressed(int before, int after)
+    /// <summary>A message's payload of <paramref name="before"/> bytes deflated to <paramref name="after"/> for <paramref name="format"/>.</summary>
+    public void MessageCompressed(string format, int before, int after)
     {
-        _compressed.Add(1);
+        _compressed.Add(1, new KeyValuePair<string, object?>("format", format));
         _compressedBytes.Add(before, new KeyValuePair<string, object?>("stage", "before"));
         _compressedBytes.Add(after, new KeyValuePair<string, object?>("stage", "after"));
     }

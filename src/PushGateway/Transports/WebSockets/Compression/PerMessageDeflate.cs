@@ -61,10 +61,14 @@ internal sealed class PerMessageDeflate
         return true;
     }
 
-    private MessageFormat Over(MessageFormat plain) => new($"{plain.Name}+deflate", message => Compress(message.EncodedAs(plain)));
+    private MessageFormat Over(MessageFormat plain)
+    {
+        var name = $"{plain.Name}+deflate";
+        return new(name, message => Compress(name, message.EncodedAs(plain)));
+    }
 
     /// <summary>The plain frame's payload deflated and framed with RSV1; below the threshold, the plain frame itself.</summary>
-    private ReadOnlyMemory<byte> Compress(ReadOnlyMemory<byte> frame)
+    private ReadOnlyMemory<byte> Compress(string format, ReadOnlyMemory<byte> frame)
     {
         var payload = WebSocketFrameEncoder.Payload(frame);
         if (payload.Length < Math.Max(1, _options.MinimumSize))
@@ -83,7 +87,7 @@ internal sealed class PerMessageDeflate
         }
 
         var deflated = output.GetBuffer().AsSpan(0, length);
-        _metrics.MessageCompressed(payload.Length, deflated.Length);
+        _metrics.MessageCompressed(format, payload.Length, deflated.Length);
         return WebSocketFrameEncoder.EncodeCompressed(deflated);
     }
 }

@@ -76,24 +76,27 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
     [Fact]
     public async Task OneMessage_FiveCompressingSubscribers_CompressedOnce()
     {
-        using var compressed = new MetricCollector<long>(
-            gateway.Factory.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "pushgateway.websocket.compressed");
+        // A gateway of its own: sockets of other tests, still closing, would compress their messages late.
+        await using var own = new Gateway();
+        using var compressed = CollectCompressed(own.Factory);
         var clients = new List<WebSocketTestClient>();
         try
         {
             for (var i = 0; i < 5; i++)
             {
-                clients.Add(await ConnectDeflateAsync());
+                clients.Add(await ConnectDeflateAsync(own.Factory));
             }
 
-            gateway.Factory.Hub.Publish(BuiltInTopics.Chat, "message", Json4K);
+            own.Factory.Hub.Publish(BuiltInTopics.Chat, "message", Json4K);
 
             foreach (var client in clients)
             {
                 Assert.Equal(Json4K, await client.ReceiveTextAsync());
             }
 
-            Assert.Equal(1, Assert.Single(compressed.GetMeasurementSnapshot()).Value);
+            var once = Assert.Single(compressed.GetMeasurementSnapshot());
+            Assert.Equal(1, once.Value);
+            Assert.Equal("ws-text+deflate", once.Tags["format"]);
         }
         finally
         {
@@ -104,8 +107,7 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
     [Fact]
     public async Task SubProtocol_DeflateClient_ReadsCompressedEnvelopes()
     {
-        using var metrics = new MetricCollector<long>(
-            gateway.Factory.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "pushgateway.websocket.compressed");
+        using var metrics = CollectCompressed(gateway.Factory);
         using var client = await ProtocolTestClient.ConnectAsync(gateway.Factory, configure: options =>
         {
             options.CollectHttpResponseDetails = true;
@@ -126,7 +128,8 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
             Assert.Equal(data, message.GetProperty("data").GetString());
         }
 
-        Assert.Single(metrics.GetMeasurementSnapshot());
+        // Only the envelope above the threshold was deflated (chat messages of other tests are another format).
+        Assert.Single(metrics.GetMeasurementSnapshot(), measurement => (string?)measurement.Tags["format"] == "ws-json+deflate");
     }
 
     [Fact]
@@ -233,13 +236,16 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
         return output.ToArray()[..^4];
     }
 
-    private Task<WebSocketTestClient> ConnectDeflateAsync() => WebSocketTestClient.ConnectAsync(gateway.Factory, options =>
+    private static MetricCollector<long> CollectCompressed(GatewayFactory factory) =>
+        new(factory.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "pushgateway.websocket.compressed");
+
+    private Task<WebSocketTestClient> ConnectDeflateAsync(GatewayFactory? factory = null) => WebSocketTestClient.ConnectAsync(factory ?? gateway.Factory, options =>
     {
         options.CollectHttpResponseDetails = true;
         options.DangerousDeflateOptions = new WebSocketDeflateOptions { ClientContextTakeover = false, ServerContextTakeover = false };
     });
 
-    public sealed class Gateway : IDisposable
+    public sealed class Gateway : IAsyncDisposable
     {
         public GatewayFactory Factory { get; } = new(new Dictionary<string, string?>
         {
@@ -248,6 +254,6 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
             ["PushGateway:Ticker:Enabled"] = "false",
         });
 
-        public void Dispose() => Factory.Dispose();
+        public ValueTask DisposeAsync() => Factory.DisposeAsync();
     }
 }
