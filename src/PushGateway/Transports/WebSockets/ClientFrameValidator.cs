@@ -66,7 +66,8 @@ internal struct ClientFrameValidator(bool perMessageDeflate)
             if (_headerRead == 0 && _payloadLeft > 0)
             {
                 var skipped = (int)Math.Min(_payloadLeft, (ulong)(bytes.Length - at));
-                var intact = _check?.TryAdd(bytes.Slice(at, skipped), _mask, _payloadRead) ?? true;
+                // A control frame inside a fragmented compressed message is not part of its deflate data.
+                var intact = !IsData || _check is null || _check.TryAdd(bytes.Slice(at, skipped), _mask, _payloadRead);
                 _payloadLeft -= (ulong)skipped;
                 _payloadRead += skipped;
                 at += skipped;

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using PushGateway.Transports.WebSockets;
 using static PushGateway.Tests.Infrastructure.ClientFrame;
 
@@ -91,6 +93,39 @@ public sealed class ClientFrameValidatorTests
 
         Assert.Equal("unmasked frame", validator.Violation);
         Assert.Equal(bytes.Length - 2, passed);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public void Advance_CompressedMessagesInPieces_PassesEveryByteWithPerMessageDeflate(int readBytes)
+    {
+        // A fragmented compressed message with a ping inside it, then one in a single frame; each masked with its own key.
+        var deflated = Deflate(string.Concat(Enumerable.Range(0, 500).Select(i => $"{{\"n\":{i}}}")));
+        byte[] bytes =
+        [
+            .. Build(0x40 | Text, deflated.AsSpan(0, 101)),
+            .. Build(Fin | Ping, "in between"u8),
+            .. Build(Fin | Continuation, deflated.AsSpan(101)),
+            .. Build(Fin | 0x40 | Text, Deflate("second")),
+        ];
+        var validator = new ClientFrameValidator(perMessageDeflate: true);
+
+        var passed = bytes.Chunk(readBytes).Sum(chunk => validator.Advance(chunk));
+
+        Assert.Null(validator.Violation);
+        Assert.Equal(bytes.Length, passed);
+    }
+
+    /// <summary>A permessage-deflate payload: sync-flushed deflate data without its 4-byte tail.</summary>
+    private static byte[] Deflate(string text)
+    {
+        using var output = new MemoryStream();
+        using var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true);
+        deflate.Write(Encoding.UTF8.GetBytes(text));
+        deflate.Flush();
+        return output.ToArray()[..^4];
     }
 
     /// <summary>How far into the bad frame's header its fault lies: the bytes before it went up one read at a time.</summary>

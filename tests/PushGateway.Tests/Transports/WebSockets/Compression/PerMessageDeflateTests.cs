@@ -183,6 +183,7 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
         { "payload that is not deflate data", Build(Fin | 0x40 | Text, [0xFF, 0xFF, 0xFF, 0xFF, 0x01]), 1002, "protocol error: invalid compressed data" },
         // After a sync flush's stored block header come its lengths, which these bytes get wrong.
         { "valid deflate data, then garbage", Build(Fin | 0x40 | Text, [.. Deflate("ab"), 0xFF, 0xFF, 0xFF, 0x01]), 1002, "protocol error: invalid compressed data" },
+        { "garbage in a message not yet ended", Build(0x40 | Text, [0xFF, 0xFF, 0xFF, 0xFF, 0x01]), 1002, "protocol error: invalid compressed data" },
         { "garbage in the second fragment", [.. Build(0x40 | Text, Deflate("ab")), .. Build(Fin | Continuation, [0xFF, 0xFF, 0xFF])], 1002, "protocol error: invalid compressed data" },
         { "RSV1 on a continuation frame", [.. Build(0x40 | Text, Deflate("ab")), .. Build(Fin | 0x40 | Continuation, [0x00])], 1002, "protocol error: RSV1 on a continuation frame" },
         { "RSV1 on a ping", Build(Fin | 0x40 | Ping, []), 1002, "protocol error: RSV1 on a control frame" },
