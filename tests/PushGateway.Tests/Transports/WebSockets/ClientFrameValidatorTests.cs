@@ -1,5 +1,4 @@
-using System.IO.Compression;
-using System.Text;
+using PushGateway.Tests.Transports.WebSockets.Compression;
 using PushGateway.Transports.WebSockets;
 using static PushGateway.Tests.Infrastructure.ClientFrame;
 
@@ -102,13 +101,13 @@ public sealed class ClientFrameValidatorTests
     public void Advance_CompressedMessagesInPieces_PassesEveryByteWithPerMessageDeflate(int readBytes)
     {
         // A fragmented compressed message with a ping inside it, then one in a single frame; each masked with its own key.
-        var deflated = Deflate(string.Concat(Enumerable.Range(0, 500).Select(i => $"{{\"n\":{i}}}")));
+        var deflated = PerMessageDeflateTests.Deflate(string.Concat(Enumerable.Range(0, 500).Select(i => $"{{\"n\":{i}}}")));
         byte[] bytes =
         [
             .. Build(0x40 | Text, deflated.AsSpan(0, 101)),
             .. Build(Fin | Ping, "in between"u8),
             .. Build(Fin | Continuation, deflated.AsSpan(101)),
-            .. Build(Fin | 0x40 | Text, Deflate("second")),
+            .. Build(Fin | 0x40 | Text, PerMessageDeflateTests.Deflate("second")),
         ];
         var validator = new ClientFrameValidator(perMessageDeflate: true);
 
@@ -116,16 +115,6 @@ public sealed class ClientFrameValidatorTests
 
         Assert.Null(validator.Violation);
         Assert.Equal(bytes.Length, passed);
-    }
-
-    /// <summary>A permessage-deflate payload: sync-flushed deflate data without its 4-byte tail.</summary>
-    private static byte[] Deflate(string text)
-    {
-        using var output = new MemoryStream();
-        using var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true);
-        deflate.Write(Encoding.UTF8.GetBytes(text));
-        deflate.Flush();
-        return output.ToArray()[..^4];
     }
 
     /// <summary>How far into the bad frame's header its fault lies: the bytes before it went up one read at a time.</summary>

@@ -228,7 +228,7 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
     }
 
     /// <summary>What a deflating client sends for <paramref name="text"/>: its sync-flushed deflate data without the tail.</summary>
-    private static byte[] Deflate(string text)
+    internal static byte[] Deflate(string text)
     {
         using var output = new MemoryStream();
         using var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true);
