@@ -17,6 +17,9 @@ internal sealed class DeflateOptions
     /// <summary>Messages in flight at most: the publisher waits while more than this many have not reached every subscriber.</summary>
     public int Window { get; private set; } = 32;
 
+    /// <summary>A CPU to pin the gateway to with <c>taskset</c> (run this tool pinned to another), or null.</summary>
+    public string? GatewayCpu { get; private set; }
+
     /// <summary>The JSON messages' sizes, in bytes.</summary>
     public IReadOnlyList<int> Sizes { get; private set; } = [100, 4096];
 
@@ -32,6 +35,7 @@ internal sealed class DeflateOptions
             switch (args[i])
             {
                 case "--gateway": options.Gateway = value; break;
+                case "--gateway-cpu": options.GatewayCpu = value; break;
                 case "--subscribers": options.Subscribers = Number(value); break;
                 case "--messages": options.Messages = Number(value); break;
                 case "--warmup": options.Warmup = Number(value); break;

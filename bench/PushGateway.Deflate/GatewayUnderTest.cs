@@ -32,6 +32,14 @@ internal sealed class GatewayUnderTest : IDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("exec \"$@\" >\"$0\" 2>&1");
         start.ArgumentList.Add(log);
+        if (options.GatewayCpu is { } cpu)
+        {
+            // taskset execs the gateway in turn: the PID stays the gateway's.
+            start.ArgumentList.Add("taskset");
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(cpu);
+        }
+
         if (options.Gateway.EndsWith(".dll", StringComparison.Ordinal))
         {
             start.ArgumentList.Add("dotnet");

@@ -4,7 +4,7 @@ using PushGateway.Deflate;
 if (args is not ["run", .. var rest])
 {
     Console.Error.WriteLine(
-        "usage: PushGateway.Deflate run --gateway path [--subscribers 100] [--messages 2000] [--warmup 300] [--window 32] " +
+        "usage: PushGateway.Deflate run --gateway path [--gateway-cpu 0] [--subscribers 100] [--messages 2000] [--warmup 300] [--window 32] " +
         "[--sizes 100,4096] [--minimum-size N] [--level Fastest|Optimal|SmallestSize]");
     return 2;
 }
