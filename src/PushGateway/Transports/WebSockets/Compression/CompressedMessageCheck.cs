@@ -13,7 +13,8 @@ internal sealed class CompressedMessageCheck : IDisposable
 {
     private const int ChunkBytes = 4096;
 
-    private readonly Feed _feed = new(new byte[ChunkBytes]);
+    /// <summary>The inflater's input: the bytes of the last chunk, which it reads to the end; then refilled.</summary>
+    private readonly MemoryStream _feed = new(ChunkBytes);
     private readonly byte[] _sink = new byte[ChunkBytes];
     private readonly DeflateStream _inflater;
 
@@ -29,7 +30,7 @@ internal sealed class CompressedMessageCheck : IDisposable
         while (!masked.IsEmpty)
         {
             var chunk = masked[..Math.Min(ChunkBytes, masked.Length)];
-            var plain = _feed.Buffer.AsSpan(0, chunk.Length);
+            var plain = Refill(chunk.Length);
             for (var i = 0; i < chunk.Length; i++)
             {
                 plain[i] = (byte)(chunk[i] ^ (mask >> (8 * (3 - ((maskOffset + i) & 3)))));
@@ -37,7 +38,7 @@ internal sealed class CompressedMessageCheck : IDisposable
 
             maskOffset += chunk.Length;
             masked = masked[chunk.Length..];
-            if (!TryInflate(chunk.Length))
+            if (!TryInflate())
             {
                 return false;
             }
@@ -50,15 +51,22 @@ internal sealed class CompressedMessageCheck : IDisposable
     public bool TryEnd()
     {
         ReadOnlySpan<byte> tail = [0x00, 0x00, 0xFF, 0xFF];
-        tail.CopyTo(_feed.Buffer);
-        return TryInflate(tail.Length);
+        tail.CopyTo(Refill(tail.Length));
+        return TryInflate();
     }
 
     public void Dispose() => _inflater.Dispose();
 
-    private bool TryInflate(int length)
+    /// <summary>The feed, emptied and made <paramref name="length"/> bytes long, to be written, then read from its start.</summary>
+    private Span<byte> Refill(int length)
     {
-        _feed.Fill(length);
+        _feed.SetLength(length);
+        _feed.Position = 0;
+        return _feed.GetBuffer().AsSpan(0, length);
+    }
+
+    private bool TryInflate()
+    {
         try
         {
             while (_inflater.Read(_sink) > 0)
@@ -72,50 +80,5 @@ internal sealed class CompressedMessageCheck : IDisposable
             // Not deflate data; or the connection was torn down meanwhile, which makes no difference.
             return false;
         }
-    }
-
-    /// <summary>The inflater's input: the bytes of <see cref="Buffer"/> given by the last <see cref="Fill"/>, then none (for now).</summary>
-    private sealed class Feed(byte[] buffer) : Stream
-    {
-        private int _start;
-        private int _end;
-
-        public byte[] Buffer { get; } = buffer;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public void Fill(int length) => (_start, _end) = (0, length);
-
-        public override int Read(Span<byte> buffer)
-        {
-            var count = Math.Min(buffer.Length, _end - _start);
-            Buffer.AsSpan(_start, count).CopyTo(buffer);
-            _start += count;
-            return count;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
