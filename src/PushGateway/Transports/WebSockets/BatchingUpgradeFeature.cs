@@ -10,15 +10,18 @@ internal sealed class BatchingUpgradeFeature(IHttpUpgradeFeature inner) : IHttpU
 {
     public bool IsUpgradableRequest => inner.IsUpgradableRequest;
 
-    /// <summary>permessage-deflate was agreed: the client may send compressed messages (RSV1 on a message's first frame).</summary>
-    public bool PerMessageDeflate { get; set; }
+    /// <summary>
+    /// Set when permessage-deflate was agreed: the client may send compressed messages (RSV1 on a message's first
+    /// frame) that inflate to this many bytes at most.
+    /// </summary>
+    public int? InflateLimit { get; set; }
 
     /// <summary>The upgraded stream, once the handshake has happened.</summary>
     public BatchingUpgradeStream? Stream { get; private set; }
 
     public async Task<Stream> UpgradeAsync()
     {
-        Stream = new BatchingUpgradeStream(await inner.UpgradeAsync().ConfigureAwait(false), PerMessageDeflate);
+        Stream = new BatchingUpgradeStream(await inner.UpgradeAsync().ConfigureAwait(false), InflateLimit);
         return Stream;
     }
 }

@@ -14,8 +14,10 @@ namespace PushGateway.Transports.WebSockets;
 /// stays open, so the connection can close it with 1002 and end it without an abort.
 /// </summary>
 /// <param name="inner">The upgraded connection.</param>
-/// <param name="perMessageDeflate">permessage-deflate was agreed: compressed client messages are not a violation.</param>
-internal sealed class BatchingUpgradeStream(Stream inner, bool perMessageDeflate = false) : Stream
+/// <param name="inflateLimit">
+/// Null unless permessage-deflate was agreed; then the most bytes a compressed client message may inflate to.
+/// </param>
+internal sealed class BatchingUpgradeStream(Stream inner, int? inflateLimit = null) : Stream
 {
     private const int InitialBatchBytes = 4096;
     private const int DrainBytes = 256;
@@ -26,8 +28,8 @@ internal sealed class BatchingUpgradeStream(Stream inner, bool perMessageDeflate
     /// may be aborted, which disposes this stream, while a write is still in flight.
     /// </summary>
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private ClientFrameValidator _inbound = new(perMessageDeflate);
-    private Action<object, string>? _onViolation;
+    private ClientFrameValidator _inbound = new(inflateLimit);
+    private Action<object, ConnectionCloseReason>? _onViolation;
     private object? _onViolationState;
     private TaskCompletionSource<int>? _parked;
     private byte[]? _batch;
@@ -41,8 +43,11 @@ internal sealed class BatchingUpgradeStream(Stream inner, bool perMessageDeflate
     /// <summary>How the client first broke the protocol, or null.</summary>
     public string? ProtocolViolation => _inbound.Violation;
 
-    /// <summary>Calls <paramref name="callback"/> with <paramref name="state"/> and the violation when the client first breaks the protocol.</summary>
-    public void OnProtocolViolation(Action<object, string> callback, object state) =>
+    /// <summary>
+    /// Calls <paramref name="callback"/> with <paramref name="state"/> and the close it calls for when the client first breaks
+    /// the protocol (or sends a compressed message that inflates past the limit).
+    /// </summary>
+    public void OnProtocolViolation(Action<object, ConnectionCloseReason> callback, object state) =>
         (_onViolation, _onViolationState) = (callback, state);
 
     public override bool CanRead => inner.CanRead;
@@ -261,7 +266,9 @@ internal sealed class BatchingUpgradeStream(Stream inner, bool perMessageDeflate
         var clean = _inbound.Advance(buffer[..read]);
         if (before is null && _inbound.Violation is { } violation)
         {
-            _onViolation?.Invoke(_onViolationState!, violation);
+            _onViolation?.Invoke(
+                _onViolationState!,
+                _inbound.InflatedTooBig ? ConnectionCloseReason.MessageTooBig(inflateLimit!.Value) : ConnectionCloseReason.ProtocolError(violation));
         }
 
         return clean;

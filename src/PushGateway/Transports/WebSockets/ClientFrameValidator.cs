@@ -11,10 +11,11 @@ namespace PushGateway.Transports.WebSockets;
 /// byte that breaks it, so every bad frame gets its 1002 at once, with a reason. A compressed message's
 /// payload is inflated on its way (<see cref="CompressedMessageCheck"/>): bad deflate data gets its 1002 too.
 /// </summary>
-/// <param name="perMessageDeflate">
-/// permessage-deflate was agreed: RSV1 may mark a message's first frame as compressed (RFC 7692 §6), and nowhere else.
+/// <param name="inflateLimit">
+/// Null unless permessage-deflate was agreed. Then RSV1 may mark a message's first frame as compressed (RFC 7692 §6),
+/// and nowhere else, and a compressed message may inflate to this many bytes at most.
 /// </param>
-internal struct ClientFrameValidator(bool perMessageDeflate)
+internal struct ClientFrameValidator(int? inflateLimit)
 {
     private const int MaxControlPayload = 125;
 
@@ -48,6 +49,9 @@ internal struct ClientFrameValidator(bool perMessageDeflate)
     /// <summary>The first way the client broke the protocol, or null.</summary>
     public string? Violation { get; private set; }
 
+    /// <summary>The violation is a compressed message that inflates past the limit: too big rather than malformed.</summary>
+    public bool InflatedTooBig { get; private set; }
+
     /// <summary>The client has begun a close frame.</summary>
     public bool CloseSeen { get; private set; }
 
@@ -73,7 +77,7 @@ internal struct ClientFrameValidator(bool perMessageDeflate)
                 at += skipped;
                 if (!(intact && (_payloadLeft > 0 || EndFrame())))
                 {
-                    Fail("invalid compressed data", frameStart, ref clean);
+                    FailCompressed(frameStart, ref clean);
                 }
 
                 continue;
@@ -98,12 +102,12 @@ internal struct ClientFrameValidator(bool perMessageDeflate)
                 _headerRead = 0;
                 if (IsData && _compressedMessage && Violation is null)
                 {
-                    _check ??= new CompressedMessageCheck();
+                    _check ??= new CompressedMessageCheck(inflateLimit!.Value);
                 }
 
                 if (_payloadLeft == 0 && !EndFrame())
                 {
-                    Fail("invalid compressed data", frameStart, ref clean);
+                    FailCompressed(frameStart, ref clean);
                 }
             }
 
@@ -130,9 +134,20 @@ internal struct ClientFrameValidator(bool perMessageDeflate)
             return true;
         }
 
+        // Released once the message passed; a failed one is released by the failure, which asks the check why.
         var intact = check.TryEnd();
-        Release();
+        if (intact)
+        {
+            Release();
+        }
+
         return intact;
+    }
+
+    private void FailCompressed(int frameStart, ref int clean)
+    {
+        InflatedTooBig = _check?.TooBig ?? false;
+        Fail(InflatedTooBig ? $"compressed message inflates past {inflateLimit} bytes" : "invalid compressed data", frameStart, ref clean);
     }
 
     private void Fail(string violation, int frameStart, ref int clean)
@@ -181,7 +196,7 @@ internal struct ClientFrameValidator(bool perMessageDeflate)
     private string? CheckFirstByte()
     {
         var compressed = (_first & 0x40) != 0;
-        if ((_first & (perMessageDeflate ? 0x30 : 0x70)) != 0)
+        if ((_first & (inflateLimit is null ? 0x70 : 0x30)) != 0)
         {
             return "reserved bits set";
         }

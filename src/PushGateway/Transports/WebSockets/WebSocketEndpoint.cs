@@ -129,7 +129,7 @@ internal sealed class WebSocketEndpoint(
     private async Task<(WebSocket Socket, bool Compressed)> AcceptAsync(HttpContext context, string? subProtocol)
     {
         var settings = options.Value;
-        var compressed = deflate.TryNegotiate(context);
+        var compressed = deflate.TryNegotiate(context, settings.MaxMessageBytes);
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = subProtocol,

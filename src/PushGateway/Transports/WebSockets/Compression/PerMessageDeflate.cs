@@ -45,9 +45,9 @@ internal sealed class PerMessageDeflate
     /// Whether this socket will compress: compression is on, the connection is HTTP/1.1 (an HTTP/2 WebSocket has
     /// no <see cref="BatchingUpgradeFeature"/> to write pre-framed bytes through), and the client made an offer the
     /// gateway can honour. If so, the offer is replaced by <see cref="Agreed"/> for the handshake to answer, and the
-    /// upgraded stream is told to let compressed client frames through.
+    /// upgraded stream is told to let compressed client messages through, of up to <paramref name="maxMessageBytes"/> inflated.
     /// </summary>
-    public bool TryNegotiate(HttpContext context)
+    public bool TryNegotiate(HttpContext context, int maxMessageBytes)
     {
         if (!_options.Enabled
             || context.Features.Get<BatchingUpgradeFeature>() is not { } batching
@@ -57,7 +57,7 @@ internal sealed class PerMessageDeflate
         }
 
         context.Request.Headers.SecWebSocketExtensions = Agreed;
-        batching.PerMessageDeflate = true;
+        batching.InflateLimit = maxMessageBytes;
         return true;
     }
 

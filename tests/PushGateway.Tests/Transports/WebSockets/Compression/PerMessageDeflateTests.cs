@@ -185,6 +185,8 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
         { "valid deflate data, then garbage", Build(Fin | 0x40 | Text, [.. Deflate("ab"), 0xFF, 0xFF, 0xFF, 0x01]), 1002, "protocol error: invalid compressed data" },
         { "garbage in a message not yet ended", Build(0x40 | Text, [0xFF, 0xFF, 0xFF, 0xFF, 0x01]), 1002, "protocol error: invalid compressed data" },
         { "garbage in the second fragment", [.. Build(0x40 | Text, Deflate("ab")), .. Build(Fin | Continuation, [0xFF, 0xFF, 0xFF])], 1002, "protocol error: invalid compressed data" },
+        // A few hundred bytes that inflate to 10 MB: stopped at the limit, before the runtime's WebSocket inflates the rest.
+        { "a message that inflates past MaxMessageBytes", Build(0x40 | Text, Deflate(new string('a', 10_000_000))), 1009, "message exceeds 65536 bytes" },
         { "RSV1 on a continuation frame", [.. Build(0x40 | Text, Deflate("ab")), .. Build(Fin | 0x40 | Continuation, [0x00])], 1002, "protocol error: RSV1 on a continuation frame" },
         { "RSV1 on a ping", Build(Fin | 0x40 | Ping, []), 1002, "protocol error: RSV1 on a control frame" },
         { "RSV2", Build(Fin | 0x20 | Text, "x"u8), 1002, "protocol error: reserved bits set" },
@@ -206,6 +208,19 @@ public sealed class PerMessageDeflateTests(PerMessageDeflateTests.Gateway gatewa
         Assert.Empty(gateway.Factory.Logs.Errors);
         await bystander.SendTextAsync($"after {name}");
         Assert.Equal($"after {name}", await bystander.ReceiveTextAsync());
+    }
+
+    [Fact]
+    public async Task Send_DeflateBombNeverClosed_1009AndTheConnectionEndsWithoutWaitingForTheClient()
+    {
+        using var client = await RawWebSocket.ConnectAsync(gateway.Factory, "/ws?topic=chat", extensions: "permessage-deflate");
+
+        // Caught on its way in, nothing more is read from the client: no close answer to wait for (the clock never moves).
+        await client.SendAsync(Build(Fin | 0x40 | Text, Deflate(new string('a', 10_000_000))));
+
+        Assert.Equal((1009, "message exceeds 65536 bytes"), await client.ReadCloseAsync());
+        await client.EndsAsync().WaitAsync(EndsWithin, TestContext.Current.CancellationToken);
+        Assert.Empty(gateway.Factory.Logs.Errors);
     }
 
     [Fact]
