@@ -70,8 +70,10 @@ internal struct ClientFrameValidator(int? inflateLimit)
             if (_headerRead == 0 && _payloadLeft > 0)
             {
                 var skipped = (int)Math.Min(_payloadLeft, (ulong)(bytes.Length - at));
-                // A control frame inside a fragmented compressed message is not part of its deflate data.
-                var intact = !IsData || _check is null || _check.TryAdd(bytes.Slice(at, skipped), _mask, _payloadRead);
+                // A control frame inside a fragmented compressed message is not part of its deflate data. Read once:
+                // disposing the stream releases the check, maybe meanwhile (a failed check is all that comes of it).
+                var check = _check;
+                var intact = !IsData || check is null || check.TryAdd(bytes.Slice(at, skipped), _mask, _payloadRead);
                 _payloadLeft -= (ulong)skipped;
                 _payloadRead += skipped;
                 at += skipped;
