@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace PushGateway.Hub;
 
@@ -10,6 +11,8 @@ internal sealed class GatewayMessage
 {
     // The formats this message has been encoded in: one or two, so a list beats a dictionary; prepended
     // lock-free, so the writers of a broadcast never wait for each other.
+    private static readonly Lock[] EncodeLocks = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
+
     private Encoded? _encoded;
 
     private GatewayMessage(MessagePosition? position, MessageDraft draft)
@@ -69,21 +72,28 @@ internal sealed class GatewayMessage
 
     public static GatewayMessage Create(MessagePosition? position, MessageDraft draft) => new(position, draft);
 
+    /// <summary>
+    /// Encodes once: a writer that finds another encoding the same message waits for its bytes rather than making its
+    /// own (an encoding can cost more than the wait: compression). Striped locks, so that a message holds no lock of its own.
+    /// </summary>
     private ReadOnlyMemory<byte> Add(MessageFormat format)
     {
-        var bytes = format.Encode(this);
-        while (true)
+        lock (EncodeLocks[(RuntimeHelpers.GetHashCode(this) ^ RuntimeHelpers.GetHashCode(format)) & (EncodeLocks.Length - 1)])
         {
             var head = Volatile.Read(ref _encoded);
             if (Find(head, format) is { } won)
             {
-                return won.Bytes; // another writer won the race: everyone gets its bytes
+                return won.Bytes;
             }
 
-            if (Interlocked.CompareExchange(ref _encoded, new Encoded(format, bytes, head), head) == head)
+            var bytes = format.Encode(this);
+            // Writers add other formats without this lock's stripe: a compare-exchange keeps every one.
+            while (Interlocked.CompareExchange(ref _encoded, new Encoded(format, bytes, head), head) != head)
             {
-                return bytes;
+                head = Volatile.Read(ref _encoded);
             }
+
+            return bytes;
         }
     }
 

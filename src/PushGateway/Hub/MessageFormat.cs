@@ -8,8 +8,8 @@ namespace PushGateway.Hub;
 /// </summary>
 /// <param name="name">For logs and tests.</param>
 /// <param name="encode">
-/// The message's complete bytes in this format. Called about once per message (two writers that race on a
-/// message's first use may both encode it; one result is kept), never for a format nobody reads.
+/// The message's complete bytes in this format. Called once per message (a writer that races another on a
+/// message's first use waits for its bytes), never for a format nobody reads.
 /// </param>
 internal sealed class MessageFormat(string name, Func<GatewayMessage, ReadOnlyMemory<byte>> encode)
 {

@@ -32,6 +32,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _resumes;
     private readonly Counter<long> _replayed;
     private readonly Histogram<double> _backplanePublishDuration;
+    private readonly Counter<long> _compressed;
+    private readonly Counter<long> _compressedBytes;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -57,6 +59,11 @@ internal sealed class GatewayMetrics
         _backplanePublishDuration = meter.CreateHistogram("pushgateway.backplane.publish.duration", "s",
             "Time the backplane took to take a publish (assign the id, keep it in history, hand it on), by backplane; " +
             "failures carry error.type.", advice: DurationBuckets);
+        _compressed = meter.CreateCounter<long>("pushgateway.websocket.compressed", "{message}",
+            "Messages deflated for permessage-deflate sockets, by format (ws-text+deflate for chat, ws-json+deflate for the sub-protocol): " +
+            "once per message and format, however many sockets it goes to.");
+        _compressedBytes = meter.CreateCounter<long>("pushgateway.websocket.compressed.bytes", "By",
+            "Payload bytes of the messages deflated, by stage: before (the plain payload) and after (the compressed one).");
     }
 
     /// <summary>A message this node accepted from <paramref name="source"/> (see <see cref="MessageSources"/>).</summary>
@@ -95,6 +102,14 @@ internal sealed class GatewayMetrics
         var tag = new KeyValuePair<string, object?>("transport", transport);
         _active.Add(-1, tag);
         _closed.Add(1, tag, new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    /// <summary>A message's payload of <paramref name="before"/> bytes deflated to <paramref name="after"/> for <paramref name="format"/>.</summary>
+    public void MessageCompressed(string format, int before, int after)
+    {
+        _compressed.Add(1, new KeyValuePair<string, object?>("format", format));
+        _compressedBytes.Add(before, new KeyValuePair<string, object?>("stage", "before"));
+        _compressedBytes.Add(after, new KeyValuePair<string, object?>("stage", "after"));
     }
 
     public void ConnectionEvicted() => _evicted.Add(1);

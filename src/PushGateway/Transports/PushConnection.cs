@@ -118,7 +118,13 @@ internal sealed class PushConnection : IDisposable
         _abortTimer?.Dispose();
     }
 
-    private void AbortAfterCloseTimeout() => _abortedAfterCloseTimeout = _transport.Abort();
+    private void AbortAfterCloseTimeout()
+    {
+        // Said before the abort: it can end the connection on this very thread (a handed-off connection's pipes run
+        // their continuations inline), which then logs why it closed.
+        _abortedAfterCloseTimeout = true;
+        _abortedAfterCloseTimeout = _transport.Abort();
+    }
 
     private async Task WriteAsync()
     {

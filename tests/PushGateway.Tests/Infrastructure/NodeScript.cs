@@ -37,12 +37,23 @@ public sealed class NodeScript : IDisposable
     public static NodeScript Start(string script, params string[] arguments)
     {
         JsClient.SkipUnlessBuilt();
-        return new NodeScript(Process.Start(new ProcessStartInfo("node", ["--experimental-websocket", script, .. arguments])
+        return Run(script, arguments);
+    }
+
+    /// <summary>Starts <paramref name="script"/>, which uses the folder's npm packages, or skips the test when they are not installed.</summary>
+    public static NodeScript StartWithPackages(string script, params string[] arguments)
+    {
+        Assert.SkipUnless(
+            Directory.Exists(Path.Combine(RepositoryPaths.NodeClient, "node_modules")), $"run `npm ci --prefix {RepositoryPaths.NodeClient}` first");
+        return Run(script, arguments);
+    }
+
+    private static NodeScript Run(string script, string[] arguments) =>
+        new(Process.Start(new ProcessStartInfo("node", ["--experimental-websocket", script, .. arguments])
         {
             WorkingDirectory = RepositoryPaths.NodeClient,
             RedirectStandardOutput = true,
         })!);
-    }
 
     public Task WaitForExitAsync() => _node.WaitForExitAsync(TestTimeout.Token());
 

@@ -12,8 +12,12 @@ public sealed class ProtocolTestClient : IDisposable
 
     public WebSocketTestClient Client { get; }
 
-    public static async Task<ProtocolTestClient> ConnectAsync(GatewayFactory gateway, string path = "ws") =>
-        new(await WebSocketTestClient.ConnectAsync(gateway, options => options.AddSubProtocol(SubProtocol), path));
+    public static async Task<ProtocolTestClient> ConnectAsync(GatewayFactory gateway, string path = "ws", Action<ClientWebSocketOptions>? configure = null) =>
+        new(await WebSocketTestClient.ConnectAsync(gateway, options =>
+        {
+            options.AddSubProtocol(SubProtocol);
+            configure?.Invoke(options);
+        }, path));
 
     public Task SendAsync(string envelope) => Client.SendTextAsync(envelope);
 

@@ -24,11 +24,18 @@ public sealed class RawWebSocket : IDisposable
         _stream = new NetworkStream(socket, ownsSocket: false);
     }
 
+    /// <summary>The server's 101 response: status line and headers.</summary>
+    public string ResponseHead { get; private set; } = string.Empty;
+
     /// <summary>True once a read found the connection reset rather than closed.</summary>
     public bool WasReset { get; private set; }
 
-    /// <summary>Connects and upgrades; <paramref name="receiveBufferSize"/> is set before connecting, so the TCP window stays that small.</summary>
-    public static async Task<RawWebSocket> ConnectAsync(GatewayFactory gateway, string path = "/ws", int? receiveBufferSize = null)
+    /// <summary>
+    /// Connects and upgrades; <paramref name="receiveBufferSize"/> is set before connecting, so the TCP window stays that small;
+    /// <paramref name="extensions"/> is sent as <c>Sec-WebSocket-Extensions</c>.
+    /// </summary>
+    public static async Task<RawWebSocket> ConnectAsync(
+        GatewayFactory gateway, string path = "/ws", int? receiveBufferSize = null, string? extensions = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (receiveBufferSize is { } size)
@@ -45,8 +52,9 @@ public sealed class RawWebSocket : IDisposable
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             await client.SendAsync(Encoding.ASCII.GetBytes(
                 $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-            var head = await client.ReadResponseHeadAsync();
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" +
+                (extensions is null ? string.Empty : $"Sec-WebSocket-Extensions: {extensions}\r\n") + "\r\n"));
+            var head = client.ResponseHead = await client.ReadResponseHeadAsync();
             Assert.StartsWith("HTTP/1.1 101 ", head, StringComparison.Ordinal);
             return client;
         }

@@ -54,9 +54,12 @@ internal sealed record RedisProblem(BackplaneFault Fault, string Detail)
     private static bool IsAuthenticationRefused(RedisServerException exception) =>
         exception.Message.StartsWith("NOAUTH", StringComparison.Ordinal) || exception.Message.StartsWith("WRONGPASS", StringComparison.Ordinal);
 
-    /// <summary>One cause: two outages are the same whatever each failure said; misconfigurations differ by what Redis refused.</summary>
+    /// <summary>
+    /// One cause: two outages, or two refusals of the credentials, are the same whatever each failure said (Redis
+    /// words NOAUTH by the command it refused); missing commands differ by what Redis refused.
+    /// </summary>
     public bool IsSameCause(RedisProblem? other) =>
-        other is not null && other.Fault == Fault && (Fault == BackplaneFault.Unreachable || other.Detail == Detail);
+        other is not null && other.Fault == Fault && (Fault != BackplaneFault.Unsupported || other.Detail == Detail);
 
     /// <summary>In words for an operator: what is wrong, where, and what to check.</summary>
     public string Describe(string endpoint) => Fault switch

@@ -13,7 +13,11 @@ namespace PushGateway.Transports.WebSockets;
 /// read that would have returned it waits until the stream is disposed: the runtime's WebSocket
 /// stays open, so the connection can close it with 1002 and end it without an abort.
 /// </summary>
-internal sealed class BatchingUpgradeStream(Stream inner) : Stream
+/// <param name="inner">The upgraded connection.</param>
+/// <param name="inflateLimit">
+/// Null unless permessage-deflate was agreed; then the most bytes a compressed client message may inflate to.
+/// </param>
+internal sealed class BatchingUpgradeStream(Stream inner, int? inflateLimit = null) : Stream
 {
     private const int InitialBatchBytes = 4096;
     private const int DrainBytes = 256;
@@ -24,8 +28,8 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
     /// may be aborted, which disposes this stream, while a write is still in flight.
     /// </summary>
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private ClientFrameValidator _inbound;
-    private Action<object, string>? _onViolation;
+    private ClientFrameValidator _inbound = new(inflateLimit);
+    private Action<object, ConnectionCloseReason>? _onViolation;
     private object? _onViolationState;
     private TaskCompletionSource<int>? _parked;
     private byte[]? _batch;
@@ -39,8 +43,11 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
     /// <summary>How the client first broke the protocol, or null.</summary>
     public string? ProtocolViolation => _inbound.Violation;
 
-    /// <summary>Calls <paramref name="callback"/> with <paramref name="state"/> and the violation when the client first breaks the protocol.</summary>
-    public void OnProtocolViolation(Action<object, string> callback, object state) =>
+    /// <summary>
+    /// Calls <paramref name="callback"/> with <paramref name="state"/> and the close it calls for when the client first breaks
+    /// the protocol (or sends a compressed message that inflates past the limit).
+    /// </summary>
+    public void OnProtocolViolation(Action<object, ConnectionCloseReason> callback, object state) =>
         (_onViolation, _onViolationState) = (callback, state);
 
     public override bool CanRead => inner.CanRead;
@@ -196,6 +203,7 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
         {
             _disposed = true;
             inner.Dispose();
+            _inbound.Release();
             lock (_gate)
             {
                 _parked?.TrySetResult(0);
@@ -258,7 +266,9 @@ internal sealed class BatchingUpgradeStream(Stream inner) : Stream
         var clean = _inbound.Advance(buffer[..read]);
         if (before is null && _inbound.Violation is { } violation)
         {
-            _onViolation?.Invoke(_onViolationState!, violation);
+            _onViolation?.Invoke(
+                _onViolationState!,
+                _inbound.InflatedTooBig ? ConnectionCloseReason.MessageTooBig(inflateLimit!.Value) : ConnectionCloseReason.ProtocolError(violation));
         }
 
         return clean;

@@ -1,11 +1,11 @@
 using System.Collections.Frozen;
-using System.Net.WebSockets;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using PushGateway.Hosting;
 using PushGateway.Hub;
 using PushGateway.Observability;
 using PushGateway.Security;
+using PushGateway.Transports.WebSockets.Compression;
 using PushGateway.Transports.WebSockets.Protocol;
 
 namespace PushGateway.Transports.WebSockets;
@@ -25,7 +25,8 @@ internal sealed class WebSocketEndpoint(
     TokenValidator tokenValidator,
     InboundMessageLimiter limiter,
     GatewayDrain drain,
-    GatewayMetrics metrics)
+    GatewayMetrics metrics,
+    PerMessageDeflate deflate)
 {
     public const string Transport = "ws";
 
@@ -72,7 +73,7 @@ internal sealed class WebSocketEndpoint(
         }
 
         var request = new ConnectionRequest(Transport, topics, LastEventId: null, settings.CloseTimeout, access.Expires);
-        await runner.RunAsync(context, request, new WebSocketOpening(settings, subProtocol: null, ChatTransport(room, access))).ConfigureAwait(false);
+        await runner.RunAsync(context, request, new WebSocketOpening(settings, deflate, subProtocol: null, ChatTransport(room, access))).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -89,7 +90,7 @@ internal sealed class WebSocketEndpoint(
         var settings = options.Value;
         var expires = authorizer.Enabled ? GatewayClaims.From(context.User).Expires : null;
         var request = new ConnectionRequest(Transport, FrozenSet<string>.Empty, LastEventId: null, settings.CloseTimeout, expires);
-        await runner.RunAsync(context, request, new WebSocketOpening(settings, Envelopes.SubProtocol, ProtocolTransport(context.User))).ConfigureAwait(false);
+        await runner.RunAsync(context, request, new WebSocketOpening(settings, deflate, Envelopes.SubProtocol, ProtocolTransport(context.User))).ConfigureAwait(false);
     }
 
     private async Task<bool> IsOriginAllowedAsync(HttpContext context)
@@ -109,22 +110,25 @@ internal sealed class WebSocketEndpoint(
 
     // The transports are made in methods of their own, so that what they capture is only what they are given:
     // a handed-off connection must not hold its request (see TransportOpening).
-    private Func<WebSocket, BatchingUpgradeStream?, Action?, Subscription, IConnectionTransport> ChatTransport(string room, WebSocketAccess access) =>
-        (socket, batching, abort, _) =>
+    private Func<OpenedSocket, Subscription, IConnectionTransport> ChatTransport(string room, WebSocketAccess access) =>
+        (opened, _) =>
         {
             var receiver = new WebSocketReceiver(
-                socket, batching, new ChatMessageHandler(room, access, hub, metrics), limiter, options.Value.MaxMessageBytes);
-            return new WebSocketConnection(socket, batching, receiver, WebSocketFrameEncoder.TextFormat, abort);
+                opened.Socket, opened.Batching, new ChatMessageHandler(room, access, hub, metrics), limiter, options.Value.MaxMessageBytes);
+            return new WebSocketConnection(
+                opened.Socket, opened.Batching, receiver, opened.Compressed ? deflate.Chat : WebSocketFrameEncoder.TextFormat, opened.AbortConnection);
         };
 
-    private Func<WebSocket, BatchingUpgradeStream?, Action?, Subscription, IConnectionTransport> ProtocolTransport(ClaimsPrincipal user) =>
-        (socket, batching, abort, subscription) =>
+    private Func<OpenedSocket, Subscription, IConnectionTransport> ProtocolTransport(ClaimsPrincipal user) =>
+        (opened, subscription) =>
         {
             var session = new ProtocolSession(subscription.Messages);
             var handler = new ProtocolMessageHandler(
                 session, user, hub, authorizer, tokenValidator, metrics, hubOptions.Value.MaxTopicsPerConnection);
-            var receiver = new WebSocketReceiver(socket, batching, handler, limiter, options.Value.MaxMessageBytes);
+            var receiver = new WebSocketReceiver(opened.Socket, opened.Batching, handler, limiter, options.Value.MaxMessageBytes);
+            var format = opened.Compressed ? deflate.Protocol : Envelopes.Message;
             return new ProtocolConnection(
-                new WebSocketConnection(socket, batching, receiver, Envelopes.Message, abort), session, subscription.Messages, drain, metrics.Deliveries(Transport));
+                new WebSocketConnection(opened.Socket, opened.Batching, receiver, format, opened.AbortConnection),
+                session, subscription.Messages, drain, metrics.Deliveries(Transport));
         };
 }

@@ -4,10 +4,13 @@ using PushGateway.Hub;
 
 namespace PushGateway.Transports.WebSockets;
 
-/// <summary>Frames a message as the server sends it (RFC 6455 §5.2): final, text, unmasked, uncompressed.</summary>
+/// <summary>Frames a message as the server sends it (RFC 6455 §5.2): final, text, unmasked; uncompressed unless made by <see cref="EncodeCompressed"/>.</summary>
 internal static class WebSocketFrameEncoder
 {
     private const byte FinalText = 0x81;
+
+    /// <summary>RSV1 on a message's first frame: its payload is compressed (RFC 7692 §6).</summary>
+    private const byte FinalCompressedText = 0xC1;
 
     /// <summary>
     /// A message's data as one complete text frame, header included. A server frame is never masked, so every
@@ -19,18 +22,16 @@ internal static class WebSocketFrameEncoder
     public static byte[] EncodeText(string text)
     {
         var length = Encoding.UTF8.GetByteCount(text);
-        var frame = NewFrame(length, out var payload);
+        var frame = NewFrame(FinalText, length, out var payload);
         Encoding.UTF8.GetBytes(text, payload);
         return frame;
     }
 
     /// <summary>A text frame around <paramref name="utf8"/>, which must be valid UTF-8.</summary>
-    public static byte[] EncodeUtf8(ReadOnlySpan<byte> utf8)
-    {
-        var frame = NewFrame(utf8.Length, out var payload);
-        utf8.CopyTo(payload);
-        return frame;
-    }
+    public static byte[] EncodeUtf8(ReadOnlySpan<byte> utf8) => Frame(FinalText, utf8);
+
+    /// <summary>A text frame with RSV1 set around <paramref name="deflated"/>, a permessage-deflate payload.</summary>
+    public static byte[] EncodeCompressed(ReadOnlySpan<byte> deflated) => Frame(FinalCompressedText, deflated);
 
     /// <summary>The payload of a frame made by <see cref="EncodeText"/>: its UTF-8 text, without a copy.</summary>
     public static ReadOnlyMemory<byte> Payload(ReadOnlyMemory<byte> frame) => frame[(frame.Span[1] switch
@@ -40,12 +41,19 @@ internal static class WebSocketFrameEncoder
         _ => 2,
     })..];
 
-    /// <summary>A final text frame's array with its header written, and where its payload of <paramref name="length"/> bytes goes.</summary>
-    private static byte[] NewFrame(int length, out Span<byte> payload)
+    private static byte[] Frame(byte first, ReadOnlySpan<byte> payload)
+    {
+        var frame = NewFrame(first, payload.Length, out var body);
+        payload.CopyTo(body);
+        return frame;
+    }
+
+    /// <summary>A frame's array with its header written, and where its payload of <paramref name="length"/> bytes goes.</summary>
+    private static byte[] NewFrame(byte first, int length, out Span<byte> payload)
     {
         var header = HeaderLength(length);
         var frame = new byte[header + length];
-        frame[0] = FinalText;
+        frame[0] = first;
         switch (header)
         {
             case 2:

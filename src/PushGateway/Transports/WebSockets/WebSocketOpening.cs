@@ -5,27 +5,30 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using PushGateway.Hub;
 using PushGateway.Transports.Handoff;
+using PushGateway.Transports.WebSockets.Compression;
 
 namespace PushGateway.Transports.WebSockets;
 
 /// <summary>
 /// Accepts a <c>/ws</c> socket on a subscription (see <see cref="TransportOpening"/>): through ASP.NET Core's
 /// WebSockets within the request, or, handed off, as the runtime's <see cref="WebSocket"/> on the connection's own
-/// pipes. Either way its writes are batched beneath it (<see cref="BatchingUpgradeStream"/>).
+/// pipes, with permessage-deflate when agreed (<see cref="PerMessageDeflate"/>). Either way its writes are batched
+/// beneath it (<see cref="BatchingUpgradeStream"/>).
 /// </summary>
-/// <param name="options">Keep-alive settings.</param>
+/// <param name="options">Keep-alive settings, and the largest message a client may send.</param>
+/// <param name="deflate">Whether the client's permessage-deflate offer is taken.</param>
 /// <param name="subProtocol">The sub-protocol agreed on, or null.</param>
-/// <param name="transport">
-/// The connection's transport on the socket: its receiver and framing. Given the batching stream (null within an
-/// HTTP/2 request) and what cuts the connection off beyond aborting the socket (nothing within a request).
-/// </param>
+/// <param name="transport">The connection's transport on the socket: its receiver and framing.</param>
 internal sealed class WebSocketOpening(
     WebSocketTransportOptions options,
+    PerMessageDeflate deflate,
     string? subProtocol,
-    Func<WebSocket, BatchingUpgradeStream?, Action?, Subscription, IConnectionTransport> transport) : TransportOpening
+    Func<OpenedSocket, Subscription, IConnectionTransport> transport) : TransportOpening
 {
     /// <summary>RFC 6455, section 1.3: what the server appends to the client's key before hashing it.</summary>
     private const string KeyGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    private bool _compressed;
 
     private TimeSpan KeepAliveTimeout => options.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : options.KeepAliveTimeout;
 
@@ -37,7 +40,8 @@ internal sealed class WebSocketOpening(
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = KeepAliveTimeout,
         }).ConfigureAwait(false);
-        return transport(socket, context.Features.Get<BatchingUpgradeFeature>()?.Stream, null, subscription);
+        var opened = new OpenedSocket(socket, context.Features.Get<BatchingUpgradeFeature>()?.Stream, AbortConnection: null, Compressed: false);
+        return transport(opened, subscription);
     }
 
     public override async Task SendHeadAsync(HttpContext context, Subscription subscription)
@@ -55,20 +59,30 @@ internal sealed class WebSocketOpening(
             headers.SecWebSocketProtocol = subProtocol;
         }
 
+        _compressed = deflate.Accepts(context);
+        if (_compressed)
+        {
+            headers.SecWebSocketExtensions = PerMessageDeflate.Agreed;
+        }
+
         // 101, flushed; the stream it returns is the HTTP layer's, which the handed-off socket does not use.
         await context.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync().ConfigureAwait(false);
     }
 
     public override IConnectionTransport Open(ConnectionContext connection, Subscription subscription)
     {
-        var batching = new BatchingUpgradeStream(new DuplexPipeStream(connection.Transport));
+        // Agreed on deflate: compressed client messages pass the stream's frame check, inflated up to the message cap.
+        var batching = new BatchingUpgradeStream(new DuplexPipeStream(connection.Transport), _compressed ? options.MaxMessageBytes : null);
         var socket = WebSocket.CreateFromStream(batching, new WebSocketCreationOptions
         {
             IsServer = true,
             SubProtocol = subProtocol,
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = KeepAliveTimeout,
+            // The runtime's socket inflates what the client sends, keeping nothing between messages; it compresses
+            // nothing the gateway writes (messages go beneath it, pre-framed; control frames are never compressed).
+            DangerousDeflateOptions = _compressed ? new WebSocketDeflateOptions { ClientContextTakeover = false, ServerContextTakeover = false } : null,
         });
-        return transport(socket, batching, connection.Abort, subscription);
+        return transport(new OpenedSocket(socket, batching, connection.Abort, _compressed), subscription);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class WebSocketReceiver(
     public async Task ReceiveAsync(PushConnection connection)
     {
         batching?.OnProtocolViolation(
-            static (state, violation) => ((PushConnection)state).RequestClose(ConnectionCloseReason.ProtocolError(violation)),
+            static (state, reason) => ((PushConnection)state).RequestClose(reason),
             connection);
 
         // Rented when a message starts arriving, returned when it is complete: an idle socket waits

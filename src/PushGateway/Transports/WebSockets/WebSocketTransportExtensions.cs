@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using PushGateway.Hosting;
 using PushGateway.Security;
 using PushGateway.Transports.Handoff;
+using PushGateway.Transports.WebSockets.Compression;
 
 namespace PushGateway.Transports.WebSockets;
 
@@ -11,6 +12,8 @@ internal static class WebSocketTransportExtensions
     public static IServiceCollection AddWebSocketTransport(this IServiceCollection services)
     {
         services.AddValidatedOptions<WebSocketTransportOptions>(WebSocketTransportOptions.Section);
+        services.AddValidatedOptions<WebSocketCompressionOptions>(WebSocketCompressionOptions.Section);
+        services.AddSingleton<PerMessageDeflate>();
         services.TryAddSingleton<ConnectionRunner>();
         services.AddSingleton<WebSocketEndpoint>();
         return services;

@@ -1,3 +1,4 @@
+using PushGateway.Tests.Transports.WebSockets.Compression;
 using PushGateway.Transports.WebSockets;
 using static PushGateway.Tests.Infrastructure.ClientFrame;
 
@@ -91,6 +92,29 @@ public sealed class ClientFrameValidatorTests
 
         Assert.Equal("unmasked frame", validator.Violation);
         Assert.Equal(bytes.Length - 2, passed);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public void Advance_CompressedMessagesInPieces_PassesEveryByteWithPerMessageDeflate(int readBytes)
+    {
+        // A fragmented compressed message with a ping inside it, then one in a single frame; each masked with its own key.
+        var deflated = PerMessageDeflateTests.Deflate(string.Concat(Enumerable.Range(0, 500).Select(i => $"{{\"n\":{i}}}")));
+        byte[] bytes =
+        [
+            .. Build(0x40 | Text, deflated.AsSpan(0, 101)),
+            .. Build(Fin | Ping, "in between"u8),
+            .. Build(Fin | Continuation, deflated.AsSpan(101)),
+            .. Build(Fin | 0x40 | Text, PerMessageDeflateTests.Deflate("second")),
+        ];
+        var validator = new ClientFrameValidator(inflateLimit: 1 << 20);
+
+        var passed = bytes.Chunk(readBytes).Sum(chunk => validator.Advance(chunk));
+
+        Assert.Null(validator.Violation);
+        Assert.Equal(bytes.Length, passed);
     }
 
     /// <summary>How far into the bad frame's header its fault lies: the bytes before it went up one read at a time.</summary>
