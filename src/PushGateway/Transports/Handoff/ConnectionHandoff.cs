@@ -27,7 +27,7 @@ internal sealed class ConnectionHandoff : IConnectionHeartbeatFeature
         heartbeat?.OnHeartbeat(static state => ((ConnectionHandoff)state).Tick(), this);
     }
 
-    public bool IsDetached => _session is not null;
+    public bool IsDetached { get; private set; }
 
     /// <summary>The handoff of an HTTP/1.1 request's connection; null for other protocols, whose streams stay in the request.</summary>
     public static ConnectionHandoff? For(HttpContext context) =>
@@ -73,10 +73,11 @@ internal sealed class ConnectionHandoff : IConnectionHeartbeatFeature
                 handoff._pipe = null;
             }
 
-            if (handoff._session is { } session)
+            // Only the session's task is awaited (held by this frame): its delegate, and what only opening the
+            // connection needed, can go once it runs.
+            if (handoff.StartSession(connection) is { } running)
             {
-                handoff._session = null;
-                await session(connection).ConfigureAwait(false);
+                await running.ConfigureAwait(false);
             }
         }
         finally
@@ -96,12 +97,20 @@ internal sealed class ConnectionHandoff : IConnectionHeartbeatFeature
         _pipe!.Detach();
         Volatile.Write(ref _onHeartbeat, null);
         _session = session;
+        IsDetached = true;
     }
 
     public void OnHeartbeat(Action<object> action, object state)
     {
         var registered = _onHeartbeat ?? throw new InvalidOperationException("The connection was handed off.");
         Volatile.Write(ref _onHeartbeat, [.. registered, (action, state)]);
+    }
+
+    private Task? StartSession(ConnectionContext connection)
+    {
+        var session = _session;
+        _session = null;
+        return session?.Invoke(connection);
     }
 
     private void Tick()

@@ -173,6 +173,12 @@ internal sealed class BatchingUpgradeStream(Stream inner, int? inflateLimit = nu
         }
 
         var pending = inner.ReadAsync(buffer, cancellationToken);
+        if (buffer.IsEmpty)
+        {
+            // A zero-byte read (an idle socket waiting for data) returns no bytes to check: no state machine for it.
+            return pending;
+        }
+
         if (!pending.IsCompletedSuccessfully)
         {
             return CheckAsync(pending, buffer);
