@@ -50,7 +50,7 @@ internal sealed class GatewayMetrics
         _closed = meter.CreateCounter<long>("pushgateway.connections.closed", "{connection}", "Connections closed, by transport and reason.");
         _active = meter.CreateUpDownCounter<long>("pushgateway.connections.active", "{connection}", "Connections open now, by transport.");
         _refused = meter.CreateCounter<long>("pushgateway.connections.refused", "{connection}",
-            "Connections refused: at the node's cap (capacity), at the address's cap (address), or /ws and /sse past their cap (streams).");
+            "Connections refused: at the node's cap (capacity), at the address's cap (address), or /ws and /sse past the node's cap (streams) or the address's (address_streams).");
         _evicted = meter.CreateCounter<long>("pushgateway.connections.evicted", "{connection}",
             "Idle connections (no request running) closed to make room at the node's connection cap.");
         _resumes = meter.CreateCounter<long>("pushgateway.resumes", "{resume}",

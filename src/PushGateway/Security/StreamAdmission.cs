@@ -41,6 +41,7 @@ internal sealed class StreamAdmission(ConnectionCaps caps, GatewayMetrics metric
             ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_byAddress, address, out _);
             if (held >= limits.Value.MaxConnectionsPerAddress)
             {
+                metrics.ConnectionRefused("address_streams");
                 return Outcome.AddressFull;
             }
 

@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using PushGateway.Observability;
 using PushGateway.Tests.Infrastructure;
 
 namespace PushGateway.Tests.Security;
@@ -23,6 +27,8 @@ public sealed class LimitsTests : IDisposable
     [Fact]
     public async Task Connections_BeyondThePerAddressCap_Get429()
     {
+        using var refusals = new MetricCollector<long>(
+            _gateway.Services.GetRequiredService<IMeterFactory>(), GatewayMetrics.MeterName, "pushgateway.connections.refused");
         await using var first = await SseTestClient.ConnectAsync(_gateway);
         using var second = await WebSocketTestClient.ConnectAsync(_gateway);
         using var http = _gateway.CreateHttpClient();
@@ -34,6 +40,8 @@ public sealed class LimitsTests : IDisposable
 
         await ProblemAssert.IsProblemAsync(third, HttpStatusCode.TooManyRequests, "Too many requests");
         Assert.Equal(HttpStatusCode.TooManyRequests, socket.HttpStatusCode);
+        // Counted while the first two are open: handed off by the HTTP layer, they still hold the address's count.
+        Assert.Equal(["address_streams", "address_streams"], refusals.GetMeasurementSnapshot().Select(m => (string)m.Tags["reason"]!));
     }
 
     [Fact]
