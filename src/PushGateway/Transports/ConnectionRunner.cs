@@ -37,25 +37,16 @@ internal sealed class ConnectionRunner(IBroadcastHub hub, ConnectionTracker trac
             return;
         }
 
-        if (ConnectionHandoff.For(context) is { } handoff)
-        {
-            try
-            {
-                await opening.SendHeadAsync(context, subscription).ConfigureAwait(false);
-            }
-            catch
-            {
-                subscription.Dispose();
-                throw;
-            }
-
-            handoff.Detach(new HandedOff(this, request, subscription, opening).RunAsync);
-            return;
-        }
-
         IConnectionTransport transport;
         try
         {
+            if (ConnectionHandoff.For(context) is { } handoff)
+            {
+                await opening.SendHeadAsync(context, subscription).ConfigureAwait(false);
+                handoff.Detach(new HandedOff(this, request, subscription, opening).RunAsync);
+                return;
+            }
+
             transport = await opening.OpenAsync(context, subscription).ConfigureAwait(false);
         }
         catch

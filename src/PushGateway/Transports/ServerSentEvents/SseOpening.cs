@@ -22,7 +22,6 @@ internal sealed class SseOpening(string? lastEventId, SseTransportOptions option
         // No request follows on this connection: without it the HTTP layer would read for one, find the handed-off
         // connection's end, and reset it. The head says chunked (no length is known): the stream frames its chunks itself.
         context.Response.Headers.Connection = "close";
-        await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
