@@ -46,20 +46,12 @@ internal sealed class GatewayUnderTest : IDisposable
         }
 
         start.ArgumentList.Add(Path.GetFullPath(options.Gateway));
-        foreach (var (key, value) in new Dictionary<string, string>
+        // As the load generator runs it.
+        foreach (var (key, value) in new Dictionary<string, string>(BenchmarkGateway.Environment)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            // As the load generator runs it: every client is 127.0.0.1, the publisher sends as fast as it may.
-            ["PushGateway__Limits__MaxConnectionsPerAddress"] = "1000000",
-            ["PushGateway__Limits__MaxSocketsPerAddress"] = "0",
-            ["PushGateway__Limits__MessageBurst"] = "1000000",
-            ["PushGateway__Limits__MessagesPerPeriod"] = "1000000",
-            ["PushGateway__Limits__MessageRatePeriod"] = "00:00:00.001",
-            ["PushGateway__Ticker__Enabled"] = "false",
-            ["PushGateway__WebSockets__KeepAliveInterval"] = "00:00:00",
             ["PushGateway__WebSockets__MaxMessageBytes"] = "65536",
             ["PushGateway__WebSockets__Compression__Enabled"] = compression ? "true" : "false",
-            ["Serilog__MinimumLevel__Default"] = "Warning",
         }.Concat(options.GatewayEnvironment))
         {
             start.Environment[key] = value;

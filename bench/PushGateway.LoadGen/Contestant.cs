@@ -1,3 +1,5 @@
+using PushGateway.Bench;
+
 namespace PushGateway.LoadGen;
 
 /// <summary>A server under test: how to start it, and how subscribers and the publisher reach it.</summary>
@@ -27,18 +29,8 @@ internal sealed record Contestant(
     /// <summary>All contestants, in the order they run: Node <c>ws</c> first, because its rate sets the fixed loads.</summary>
     public static IReadOnlyList<Contestant> All(BenchPaths paths, IReadOnlyDictionary<string, string> gatewayEnvironment, string? containerImage)
     {
-        var gateway = new Dictionary<string, string>
+        var gateway = new Dictionary<string, string>(BenchmarkGateway.Environment)
         {
-            // The benchmark's clients all come from 127.0.0.1 and the publisher sends thousands of messages a second.
-            ["PushGateway__Limits__MaxConnectionsPerAddress"] = "1000000",
-            ["PushGateway__Limits__MaxSocketsPerAddress"] = "0",
-            ["PushGateway__Limits__MessageBurst"] = "1000000",
-            ["PushGateway__Limits__MessagesPerPeriod"] = "1000000",
-            ["PushGateway__Limits__MessageRatePeriod"] = "00:00:00.001",
-            ["PushGateway__Ticker__Enabled"] = "false",
-            // The generator does not answer pings; a 30 s run must not depend on them.
-            ["PushGateway__WebSockets__KeepAliveInterval"] = "00:00:00",
-            ["Serilog__MinimumLevel__Default"] = "Warning",
             ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
             ["Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
